@@ -1,0 +1,35 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+// The generated code: `cargo xtask gen` writes it from openapi/taurusdb.yaml. Everything else
+// in this crate is hand-written and plugs into it through progenitor's `ClientHooks`
+// (transport.rs), the open enum macro (open_enum.rs) and `encode_path` (validate.rs).
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all)]
+mod generated;
+
+pub use generated::{Client, ClientInfo, ResponseValue, builder, prelude, types};
+
+mod call;
+mod config;
+mod credentials;
+pub mod endpoints;
+mod error;
+mod model;
+mod open_enum;
+mod retry;
+pub mod signing;
+mod transport;
+mod validate;
+
+pub use call::ReplicationConfigRequest;
+pub use config::{
+    ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    env,
+};
+pub use credentials::{AkSk, BoxError, Credentials, Secret, TokenProvider, TokenSource};
+pub use error::{Error, ErrorKind};
+pub(crate) use open_enum::open_enum;
+pub use progenitor_client;
+pub use retry::RetryPolicy;
+pub(crate) use validate::encode_path;

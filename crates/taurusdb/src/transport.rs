@@ -1,0 +1,248 @@
+//! The client's hooks into the generated code ([`ClientHooks`]): what happens to a request
+//! between the generated builder and the network, and to its response on the way back.
+//!
+//! - `pre`, once per call: drop progenitor's `api-version` header (the service does not
+//!   define it), add `X-Project-Id`, and authenticate: an IAM token as `X-Auth-Token`, or for
+//!   AK/SK the security token.
+//! - `exec`, per call: send with retries (see [`crate::retry`]); sign each attempt afresh
+//!   with AK/SK; follow redirects only within the same origin, re-signing each hop, so that
+//!   credentials never reach another host; wrap the body so that one larger than the
+//!   configured maximum is refused without being read whole; and trace each attempt
+//!   (operation, attempt, status, request ID, latency; never a header value).
+
+use std::time::{Instant, SystemTime};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderName, LOCATION};
+use reqwest::{Request, Response, ResponseBuilderExt, Url};
+use tracing::Instrument;
+
+use crate::call;
+use crate::credentials::{Credentials, TokenSource};
+use crate::retry::{is_retryable_status, retry_after};
+use crate::signing::Signer;
+use crate::{Client, Config, Error, ErrorKind};
+
+/// Same-origin redirects followed per attempt.
+const MAX_REDIRECTS: usize = 5;
+
+/// The response header that identifies a request to Huawei Cloud support.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+impl ClientHooks<Config> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        prepare(self.inner(), request)
+            .await
+            .map_err(|e| progenitor_client::Error::Custom(call::record_error(e)))
+    }
+
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        execute(self, request, info).await
+    }
+}
+
+async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
+    let headers = request.headers_mut();
+    headers.remove("api-version");
+    headers.insert(
+        HeaderName::from_static("x-project-id"),
+        crate::credentials::header_value(&config.project_id, "the project ID")?,
+    );
+    match &config.credentials {
+        None => {}
+        Some(Credentials::Token(source)) => {
+            let token = match source {
+                TokenSource::Fixed(t) => t.clone(),
+                TokenSource::Provider(p) => p.token().await.map_err(|e| {
+                    Error::new(ErrorKind::Credentials, "the token provider failed")
+                        .with_boxed_source(e)
+                })?,
+            };
+            let value = token.header_value("the IAM token")?;
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static("x-auth-token"), value);
+        }
+        Some(Credentials::AkSk(k)) => {
+            if let Some(t) = &k.security_token {
+                let value = t.header_value("the security token")?;
+                request
+                    .headers_mut()
+                    .insert(HeaderName::from_static("x-security-token"), value);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn request_id(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Failures with no response that are worth another attempt of an idempotent request.
+fn is_retryable_error(e: &reqwest::Error) -> bool {
+    e.is_connect() || e.is_timeout() || e.is_request()
+}
+
+async fn execute(
+    client: &Client,
+    request: Request,
+    info: &OperationInfo,
+) -> reqwest::Result<Response> {
+    let config = client.inner();
+    let http = client.client();
+    let signer = match &config.credentials {
+        Some(Credentials::AkSk(k)) => Some(Signer::new(k.access_key.clone(), k.secret_key.clone())),
+        _ => None,
+    };
+    let started = Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let span = tracing::info_span!(
+            "taurusdb.request",
+            operation = info.operation_id,
+            attempt,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let sent = Instant::now();
+        let outcome = match request.try_clone() {
+            Some(r) => {
+                send(http, r, signer.as_ref())
+                    .instrument(span.clone())
+                    .await
+            }
+            // A streaming body cannot be sent twice: one attempt, no redirects.
+            None => return send(http, request, signer.as_ref()).instrument(span).await,
+        };
+        span.record("latency_ms", sent.elapsed().as_millis() as u64);
+        match outcome {
+            Ok(response) => {
+                let status = response.status();
+                let id = request_id(&response);
+                span.record("status", status.as_u16());
+                if let Some(id) = &id {
+                    span.record("request_id", id.as_str());
+                }
+                call::record_response(status, id);
+                if is_retryable_status(status) {
+                    let server_wait = retry_after(response.headers(), SystemTime::now());
+                    if let Some(wait) =
+                        config
+                            .retry
+                            .next_wait(attempt, server_wait, started.elapsed())
+                    {
+                        span.in_scope(|| {
+                            tracing::info!(
+                                wait_ms = wait.as_millis() as u64,
+                                "status {status}: retrying"
+                            )
+                        });
+                        drop(response);
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                }
+                span.in_scope(|| tracing::debug!("response {status}"));
+                return Ok(limit_body(response, config.max_response_bytes));
+            }
+            Err(e) => {
+                if is_retryable_error(&e)
+                    && let Some(wait) = config.retry.next_wait(attempt, None, started.elapsed())
+                {
+                    span.in_scope(|| {
+                        tracing::info!(
+                            wait_ms = wait.as_millis() as u64,
+                            "request failed ({e}): retrying"
+                        )
+                    });
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                span.in_scope(|| tracing::debug!("request failed: {e}"));
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// One attempt: signs, sends, and follows redirects that stay on the same origin (scheme,
+/// host and port), signing each hop afresh. A redirect elsewhere is returned as it is, so
+/// that no credential header is ever sent to another host.
+async fn send(
+    http: &reqwest::Client,
+    request: Request,
+    signer: Option<&Signer>,
+) -> reqwest::Result<Response> {
+    let mut request = request;
+    let mut hops = 0;
+    loop {
+        let next = if hops < MAX_REDIRECTS {
+            request.try_clone()
+        } else {
+            None
+        };
+        if let Some(s) = signer {
+            s.sign(&mut request, jiff::Timestamp::now());
+        }
+        let url = request.url().clone();
+        let response = http.execute(request).await?;
+        if !response.status().is_redirection() {
+            return Ok(response);
+        }
+        let target = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        match (target, next) {
+            (Some(target), Some(mut next)) if same_origin(&url, &target) => {
+                tracing::debug!(location = target.path(), "following a same-origin redirect");
+                *next.url_mut() = target;
+                request = next;
+                hops += 1;
+            }
+            _ => return Ok(response),
+        }
+    }
+}
+
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Wraps the body so that reading more than `max` bytes fails with
+/// [`http_body_util::LengthLimitError`]; a declared `Content-Length` over `max` fails at the
+/// first chunk.
+fn limit_body(response: Response, max: usize) -> Response {
+    let url = response.url().clone();
+    let too_long = response.content_length().is_some_and(|n| n > max as u64);
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let limited = http_body_util::Limited::new(body, if too_long { 0 } else { max });
+    let mut builder = http::Response::builder()
+        .status(parts.status)
+        .version(parts.version)
+        .url(url);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = parts.headers;
+    }
+    match builder.body(reqwest::Body::wrap(limited)) {
+        Ok(r) => Response::from(r),
+        Err(_) => unreachable!("status, version and headers come from a valid response"),
+    }
+}

@@ -1,0 +1,11 @@
+//! The workspace's developer commands, as a library so that tests can call them.
+//!
+//! - [`codegen`]: `cargo xtask gen [--check]`, the spec through progenitor to generated source.
+//! - [`spec`]: loading a spec with positions for error messages.
+//! - [`tolerant`]: the tolerant-reader transform of response schemas.
+
+pub mod codegen;
+pub mod panic;
+pub mod postprocess;
+pub mod spec;
+pub mod tolerant;

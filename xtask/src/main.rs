@@ -1,0 +1,45 @@
+//! `cargo xtask <command>`: see `cargo xtask --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::codegen;
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Developer commands for the TaurusDB StarRocks client workspace"
+)]
+struct Cli {
+    /// Workspace root (default: the workspace this xtask belongs to).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the client from the spec with progenitor.
+    Gen {
+        /// Write nothing; fail with a diff if a committed generated file is stale.
+        #[arg(long)]
+        check: bool,
+        /// The spec to generate from (default: openapi/taurusdb.yaml under the root).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli.root.unwrap_or_else(codegen::workspace_root);
+    let code = match cli.command {
+        Command::Gen { check, spec } => {
+            let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
+            codegen::run(&root, &spec, check)
+        }
+    };
+    ExitCode::from(code as u8)
+}

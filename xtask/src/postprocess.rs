@@ -1,0 +1,310 @@
+//! Changes to progenitor's syntax tree that its settings cannot express. Each one is driven
+//! by the spec and is small enough to read in the generated file:
+//!
+//! - `x-open-enum` components, which progenitor was told are replaced, are defined in
+//!   `types` through the client's `open_enum!` macro (known variants plus `Other(String)`);
+//! - `x-aliases` become `#[serde(alias = "...")]` on the field;
+//! - path parameters are encoded by the client's `encode_path`, which also escapes `\`
+//!   (progenitor's leaves it, and URL parsers read it as `/`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Item, ItemMod, UseTree};
+
+/// A string enumeration that keeps values it does not list.
+#[derive(Debug, Clone)]
+pub struct OpenEnum {
+    pub name: String,
+    pub description: Option<String>,
+    /// (Rust variant, wire value)
+    pub variants: Vec<(String, String)>,
+}
+
+impl OpenEnum {
+    pub fn new(
+        name: &str,
+        description: Option<String>,
+        values: Vec<String>,
+    ) -> Result<OpenEnum, String> {
+        if syn::parse_str::<syn::Ident>(name).is_err() {
+            return Err(format!("open enum name `{name}` is not a Rust identifier"));
+        }
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for value in values {
+            let variant = variant_name(&value);
+            if variant == "Other" {
+                return Err(format!(
+                    "enum value `{value}` of `{name}` would clash with the `Other` variant"
+                ));
+            }
+            if let Some((_, first)) = variants.iter().find(|(v, _)| *v == variant) {
+                return Err(format!(
+                    "enum values `{first}` and `{value}` of `{name}` give the same Rust variant `{variant}`"
+                ));
+            }
+            variants.push((variant, value));
+        }
+        Ok(OpenEnum {
+            name: name.to_string(),
+            description,
+            variants,
+        })
+    }
+
+    /// The enum itself, then the client's `open_enum!` for its impls (serde, `Display`,
+    /// `FromStr`, `JsonSchema`), so that the definition reads as plain Rust.
+    fn tokens(&self) -> TokenStream {
+        let name = format_ident!("{}", self.name);
+        let doc = self.description.clone().unwrap_or_default();
+        let idents: Vec<_> = self
+            .variants
+            .iter()
+            .map(|(v, _)| format_ident!("{}", v))
+            .collect();
+        let wires: Vec<_> = self.variants.iter().map(|(_, w)| w).collect();
+        let docs = wires.iter().map(|w| format!("`{w}`"));
+        quote! {
+            #[doc = #doc]
+            ///
+            /// An open enumeration: a value the spec does not list is kept as [`Self::Other`].
+            #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
+            pub enum #name {
+                #( #[doc = #docs] #idents, )*
+                /// A value the spec does not list, exactly as received.
+                Other(::std::string::String),
+            }
+            crate::open_enum!(impl #name { #( #idents => #wires, )* });
+        }
+    }
+}
+
+/// `include_tables` -> `IncludeTables`, `en-us` -> `EnUs`.
+pub fn variant_name(value: &str) -> String {
+    let mut out = String::new();
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+/// A property the server may also send under other names.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub schema: String,
+    pub property: String,
+    pub aliases: Vec<String>,
+}
+
+/// A server of the spec: its URL template and the values of its `{region}` variable.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub regions: Vec<String>,
+}
+
+/// Applies every change to the client's file.
+pub fn client(
+    file: &mut syn::File,
+    open_enums: &[OpenEnum],
+    aliases: &[Alias],
+    servers: &[Server],
+) -> Result<(), String> {
+    route_encode_path(file)?;
+    let entries = servers.iter().map(|s| {
+        let url = &s.url;
+        let regions = &s.regions;
+        quote!((#url, &[#(#regions),*]))
+    });
+    file.items.push(syn::parse_quote! {
+        /// The spec's `servers`: each URL template and the regions its `{region}` variable lists.
+        pub(crate) const SERVERS: &[(&str, &[&str])] = &[#(#entries),*];
+    });
+    let types = types_module(file)?;
+    for e in open_enums {
+        let items: syn::File =
+            syn::parse2(e.tokens()).map_err(|err| format!("open enum `{}`: {err}", e.name))?;
+        types.extend(items.items);
+    }
+    for a in aliases {
+        add_aliases(types, a)?;
+    }
+    Ok(())
+}
+
+fn types_module(file: &mut syn::File) -> Result<&mut Vec<Item>, String> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(ItemMod {
+                ident,
+                content: Some((_, items)),
+                ..
+            }) if ident == "types" => Some(items),
+            _ => None,
+        })
+        .ok_or_else(|| "progenitor's output has no `types` module".to_string())
+}
+
+/// Replaces `encode_path` in `use progenitor_client::{...}` with `crate::encode_path`.
+fn route_encode_path(file: &mut syn::File) -> Result<(), String> {
+    let mut found = false;
+    for item in &mut file.items {
+        let Item::Use(u) = item else { continue };
+        let UseTree::Path(p) = &mut u.tree else {
+            continue;
+        };
+        if p.ident != "progenitor_client" {
+            continue;
+        }
+        let UseTree::Group(g) = p.tree.as_mut() else {
+            continue;
+        };
+        let before = g.items.len();
+        g.items = std::mem::take(&mut g.items)
+            .into_iter()
+            .filter(|t| !matches!(t, UseTree::Name(n) if n.ident == "encode_path"))
+            .collect();
+        found |= g.items.len() != before;
+    }
+    if !found {
+        return Err(
+            "progenitor's output does not import `encode_path`; update xtask/src/postprocess.rs"
+                .into(),
+        );
+    }
+    file.items.insert(
+        0,
+        syn::parse_quote!(
+            #[allow(unused_imports)]
+            use crate::encode_path;
+        ),
+    );
+    Ok(())
+}
+
+fn add_aliases(types: &mut [Item], alias: &Alias) -> Result<(), String> {
+    let strukt = types
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Struct(s) if s.ident == alias.schema => Some(s),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            format!(
+                "x-aliases: no generated struct for schema `{}`",
+                alias.schema
+            )
+        })?;
+    let field = strukt
+        .fields
+        .iter_mut()
+        .find(|f| wire_name(f).as_deref() == Some(alias.property.as_str()))
+        .ok_or_else(|| {
+            format!(
+                "x-aliases: struct `{}` has no field for property `{}`",
+                alias.schema, alias.property
+            )
+        })?;
+    for a in &alias.aliases {
+        field.attrs.push(syn::parse_quote!(#[serde(alias = #a)]));
+    }
+    Ok(())
+}
+
+/// The JSON name of a generated field: its `#[serde(rename = "...")]`, else its identifier.
+fn wire_name(field: &syn::Field) -> Option<String> {
+    let mut rename = None;
+    for attr in &field.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename.or_else(|| {
+        field
+            .ident
+            .as_ref()
+            .map(|i| i.to_string().trim_start_matches("r#").to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names() {
+        assert_eq!(variant_name("include_tables"), "IncludeTables");
+        assert_eq!(variant_name("en-us"), "EnUs");
+        assert_eq!(variant_name("fail"), "Fail");
+        assert_eq!(variant_name("1st"), "V1st");
+    }
+
+    #[test]
+    fn clashing_variants_are_refused() {
+        let e = OpenEnum::new("E", None, vec!["a_b".into(), "a-b".into()]).unwrap_err();
+        assert!(e.contains("same Rust variant `AB`"), "{e}");
+        let e = OpenEnum::new("E", None, vec!["other".into()]).unwrap_err();
+        assert!(e.contains("`Other` variant"), "{e}");
+    }
+
+    #[test]
+    fn aliases_land_on_the_field_with_that_wire_name() {
+        let mut types: Vec<Item> = vec![syn::parse_quote! {
+            pub struct S {
+                #[serde(default, rename = "databaseName")]
+                pub database_name: Option<String>,
+                pub table_infos: Vec<String>,
+            }
+        }];
+        let a = Alias {
+            schema: "S".into(),
+            property: "table_infos".into(),
+            aliases: vec!["table_info".into()],
+        };
+        add_aliases(&mut types, &a).unwrap();
+        let Item::Struct(s) = &types[0] else {
+            unreachable!()
+        };
+        let f = s.fields.iter().nth(1).unwrap();
+        assert_eq!(
+            quote!(#f).to_string(),
+            quote!(#[serde(alias = "table_info")] pub table_infos: Vec<String>).to_string()
+        );
+        let b = Alias {
+            schema: "S".into(),
+            property: "databaseName".into(),
+            aliases: vec!["db".into()],
+        };
+        add_aliases(&mut types, &b).unwrap();
+        let missing = Alias {
+            schema: "S".into(),
+            property: "nope".into(),
+            aliases: vec![],
+        };
+        assert!(
+            add_aliases(&mut types, &missing)
+                .unwrap_err()
+                .contains("no field for property `nope`")
+        );
+    }
+}
