@@ -40,6 +40,8 @@ pub struct Output {
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
     spec.openapi()?;
+    check_media_types(spec)?;
+    check_error_schemas(spec)?;
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
@@ -70,7 +72,9 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
         )
     };
     let tokens = panic::catch(|| Generator::new(&settings).generate_tokens(&api))
-        .map_err(|panic| progenitor_error("a client", format!("it panicked: {panic}")))?
+        .map_err(|panic| {
+            progenitor_error("a client", format!("progenitor stopped with `{panic}`"))
+        })?
         .map_err(|e| progenitor_error("a client", e.to_string()))?;
 
     let mut file: syn::File = syn::parse2(tokens)
@@ -102,6 +106,103 @@ fn render(file: &syn::File, spec_name: &str) -> String {
     out.push('\n');
     out.push_str(&prettyplease::unparse(file));
     out
+}
+
+/// The client sends and decodes JSON only; progenitor would turn any other body into an
+/// untyped byte stream, which the client could not decode.
+fn check_media_types(spec: &Spec) -> Result<(), Diagnostic> {
+    for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+        let mut bodies: Vec<(String, String, &Value)> = Vec::new();
+        if let Some(body) = op.get("requestBody") {
+            bodies.push((
+                format!("{ptr}/requestBody"),
+                "the request body".to_string(),
+                tolerant::resolve(&spec.root, body),
+            ));
+        }
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let at = format!("{ptr}/responses/{}", crate::spec::escape_pointer(code));
+            bodies.push((
+                at,
+                format!("response `{code}`"),
+                tolerant::resolve(&spec.root, response),
+            ));
+        }
+        for (at, what, holder) in bodies {
+            for media in holder
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                let json = media == "application/json"
+                    || (media.starts_with("application/") && media.ends_with("+json"));
+                if !json {
+                    return Err(spec.diag(
+                        &format!("{at}/content/{}", crate::spec::escape_pointer(media)),
+                        format!(
+                            "{what} of `{id}` is `{media}`: the generated client sends and decodes \
+                             application/json only"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// progenitor gives an operation one error type: every 4xx, 5xx and `default` response must
+/// have the same body schema (a named component), or generation fails with an assertion.
+fn check_error_schemas(spec: &Spec) -> Result<(), Diagnostic> {
+    for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !(code.starts_with('4') || code.starts_with('5') || code == "default") {
+                continue;
+            }
+            let response = tolerant::resolve(&spec.root, response);
+            for media in response
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(_, m)| m)
+            {
+                let schema = media.get("schema").map(|s| {
+                    tolerant::ref_name(s)
+                        .map(|n| format!("`{n}`"))
+                        .unwrap_or_else(|| "an inline schema".to_string())
+                });
+                let schema = schema.unwrap_or_else(|| "no schema".to_string());
+                if let Some((first_code, first)) = seen.iter().find(|(_, s)| *s != schema) {
+                    return Err(spec.diag(
+                        &format!("{ptr}/responses/{}", crate::spec::escape_pointer(code)),
+                        format!(
+                            "error responses of `{id}` have different body schemas ({first} for {first_code}, \
+                             {schema} for {code}): progenitor gives an operation one error type, so they must \
+                             all `$ref` the same component"
+                        ),
+                    ));
+                }
+                seen.push((code.clone(), schema));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Components marked `x-open-enum: true`: string enumerations that keep unknown values.

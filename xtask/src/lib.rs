@@ -5,6 +5,7 @@
 //! - [`tolerant`]: the tolerant-reader transform of response schemas.
 
 pub mod codegen;
+pub mod examples;
 pub mod panic;
 pub mod postprocess;
 pub mod spec;

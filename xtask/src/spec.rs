@@ -144,7 +144,82 @@ impl Spec {
         self.check_refs()?;
         let api = to_openapi(&self.root).map_err(|(ptr, msg)| self.diag(&ptr, msg))?;
         self.check_operation_ids()?;
+        self.check_required_cycles()?;
         Ok(api)
+    }
+
+    /// A schema that requires itself (through required, non-nullable references) has no
+    /// finite instance: no server can send one and no client can build one.
+    fn check_required_cycles(&self) -> Result<(), Diagnostic> {
+        let Some(schemas) = self
+            .root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        else {
+            return Ok(());
+        };
+        // The components each component requires, with the pointer of the property.
+        let required_refs = |schema: &Value| -> Vec<(String, String)> {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let props = schema.get("properties").and_then(Value::as_object);
+            required
+                .into_iter()
+                .filter_map(|name| {
+                    let prop = props?.get(name)?;
+                    if prop.get("nullable") == Some(&Value::Bool(true)) {
+                        return None;
+                    }
+                    let target = prop.get("$ref").or_else(|| {
+                        match prop.get("allOf")?.as_array()?.as_slice() {
+                            [only] => only.get("$ref"),
+                            _ => None,
+                        }
+                    })?;
+                    let target = target.as_str()?.strip_prefix("#/components/schemas/")?;
+                    Some((target.to_string(), name.to_string()))
+                })
+                .collect()
+        };
+        for start in schemas.keys() {
+            // Depth-first; `path` is the chain of components from `start` to `current`.
+            let mut path: Vec<String> = Vec::new();
+            let mut stack = vec![(start.clone(), 0usize)];
+            let mut seen = std::collections::HashSet::new();
+            while let Some((current, depth)) = stack.pop() {
+                path.truncate(depth);
+                path.push(current.clone());
+                let Some(schema) = schemas.get(&current) else {
+                    continue;
+                };
+                for (target, prop) in required_refs(schema) {
+                    if &target == start {
+                        let ptr = format!(
+                            "/components/schemas/{}/properties/{}",
+                            escape_pointer(&current),
+                            escape_pointer(&prop)
+                        );
+                        let mut chain = path.clone();
+                        chain.push(target.clone());
+                        return Err(self.diag(
+                            &ptr,
+                            format!(
+                                "recursive schema: `{start}` requires itself ({}), so no finite value \
+                                 satisfies it; make `{prop}` optional or nullable",
+                                chain.join(" -> ")
+                            ),
+                        ));
+                    }
+                    if seen.insert(target.clone()) {
+                        stack.push((target, depth + 1));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_version(&self) -> Result<(), Diagnostic> {
@@ -689,6 +764,26 @@ mod tests {
         }
         let e = parse(&bomb).unwrap_err();
         assert!(e.message.contains("expands to more than"), "{e}");
+    }
+
+    #[test]
+    fn schemas_that_require_themselves_are_refused() {
+        let base =
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n";
+        let ok = format!(
+            "{base}    A:\n      type: object\n      properties:\n        a: {{$ref: '#/components/schemas/A'}}\n"
+        );
+        parse(&ok).unwrap().openapi().unwrap();
+        let bad = format!(
+            "{base}    A:\n      type: object\n      required: [b]\n      properties:\n        b: {{$ref: '#/components/schemas/B'}}\n    B:\n      type: object\n      required: [a]\n      properties:\n        a: {{allOf: [{{$ref: '#/components/schemas/A'}}]}}\n"
+        );
+        let e = parse(&bad).unwrap().openapi().unwrap_err();
+        assert!(
+            e.message
+                .starts_with("recursive schema: `A` requires itself (A -> B -> A)"),
+            "{e}"
+        );
+        assert_eq!(e.pos.map(|p| p.line), Some(15));
     }
 
     #[test]

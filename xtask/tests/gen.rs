@@ -1,0 +1,198 @@
+//! `cargo xtask gen` as a user runs it: bad input is reported with the file and the problem,
+//! the exit code is non-zero, and the generated file is left byte for byte as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CLIENT: &str = "crates/taurusdb/src/generated.rs";
+const SENTINEL: &[u8] = b"// committed generated code: must survive a failed run\n";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A scratch workspace root holding a committed generated file.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(CLIENT);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, SENTINEL).unwrap();
+    dir
+}
+
+fn xtask(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn gen_spec(root: &Path, spec: &Path, check: bool) -> (i32, String) {
+    let mut args = vec!["gen", "--spec", spec.to_str().unwrap()];
+    if check {
+        args.push("--check");
+    }
+    let out = xtask(root, &args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_refused(spec: &Path, expected: &[&str]) {
+    let root = scratch();
+    let (code, stderr) = gen_spec(root.path(), spec, false);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&spec.display().to_string()),
+        "names the file: {stderr}"
+    );
+    for e in expected {
+        assert!(stderr.contains(e), "expected {e:?} in: {stderr}");
+    }
+    assert!(
+        !stderr.contains("panicked at"),
+        "a panic is reported, not printed: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read(root.path().join(CLIENT)).unwrap(),
+        SENTINEL,
+        "the generated file is untouched"
+    );
+    let entries = std::fs::read_dir(root.path().join("crates/taurusdb/src"))
+        .unwrap()
+        .count();
+    assert_eq!(entries, 1, "no temporary file is left behind");
+}
+
+#[test]
+fn bad_specs_are_reported_and_change_nothing() {
+    let cases: &[(&str, &[&str])] = &[
+        ("syntax-error.yaml", &[":23:18: YAML syntax error"]),
+        (
+            "dangling-ref.yaml",
+            &[":37:17: dangling $ref `#/components/schemas/Missing`"],
+        ),
+        (
+            "openapi-3.1.yaml",
+            &[":1:1: OpenAPI 3.1.0 is not supported"],
+        ),
+        (
+            "missing-operation-id.yaml",
+            &[":19:5: operation GET /things/{id} has no operationId"],
+        ),
+        (
+            "duplicate-operation-id.yaml",
+            &["duplicate operationId `GetThing`"],
+        ),
+        (
+            "conflicting-error-schemas.yaml",
+            &[
+                "error responses of `GetThing` have different body schemas (`Thing` for 500, `Error` for 400)",
+            ],
+        ),
+        (
+            "path-parameter-not-in-path.yaml",
+            &[
+                "progenitor cannot generate a client from this document",
+                "other missing from path",
+            ],
+        ),
+        (
+            "unsupported-media-type.yaml",
+            &["response `200` of `GetThing` is `application/xml`"],
+        ),
+        (
+            "recursive-schema.yaml",
+            &["recursive schema: `Thing` requires itself"],
+        ),
+        (
+            "duplicate-key.yaml",
+            &[":23:7: duplicate key `summary` (first at line 22)"],
+        ),
+        ("not-a-mapping.yaml", &["the spec must be a YAML mapping"]),
+        ("swagger-2.yaml", &["Swagger 2.0 document"]),
+        (
+            "invalid-document.yaml",
+            &[
+                "not a valid OpenAPI 3.0 document",
+                "expected struct Responses",
+            ],
+        ),
+    ];
+    for (file, expected) in cases {
+        assert_refused(&fixtures().join("bad").join(file), expected);
+    }
+}
+
+#[test]
+fn non_utf8_and_huge_specs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let latin1 = dir.path().join("latin1.yaml");
+    let mut bytes = std::fs::read(fixtures().join("base.yaml")).unwrap();
+    bytes.extend_from_slice(b"x-note: caf\xe9\n");
+    std::fs::write(&latin1, bytes).unwrap();
+    assert_refused(&latin1, &["the spec is not valid UTF-8"]);
+
+    let huge = dir.path().join("huge.yaml");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(17 * 1024 * 1024).unwrap();
+    assert_refused(&huge, &["specs over 16777216 bytes are refused"]);
+
+    assert_refused(&dir.path().join("missing.yaml"), &["cannot read the spec"]);
+}
+
+#[test]
+fn gen_writes_once_and_check_reports_staleness_with_the_fix() {
+    let root = tempfile::tempdir().unwrap();
+    let spec = fixtures().join("base.yaml");
+
+    let (code, stderr) = gen_spec(root.path(), &spec, true);
+    assert_eq!(code, 1, "a missing file is stale: {stderr}");
+    assert!(stderr.contains("the file does not exist"), "{stderr}");
+
+    let (code, stderr) = gen_spec(root.path(), &spec, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&format!("wrote {CLIENT}")), "{stderr}");
+    let first = std::fs::read_to_string(root.path().join(CLIENT)).unwrap();
+    assert!(
+        first.starts_with("// @generated by `cargo xtask gen`"),
+        "{first}"
+    );
+
+    let (code, stderr) = gen_spec(root.path(), &spec, false);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("up to date"),
+        "a second run writes nothing: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.path().join(CLIENT)).unwrap(),
+        first
+    );
+
+    let (code, stderr) = gen_spec(root.path(), &spec, true);
+    assert_eq!(code, 0, "{stderr}");
+
+    std::fs::write(
+        root.path().join(CLIENT),
+        first.replace("pub struct Thing", "pub struct Renamed"),
+    )
+    .unwrap();
+    let (code, stderr) = gen_spec(root.path(), &spec, true);
+    assert_eq!(code, 1);
+    assert!(stderr.contains(&format!("{CLIENT} is stale")), "{stderr}");
+    assert!(
+        stderr.contains("-    pub struct Renamed") && stderr.contains("+    pub struct Thing"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("To fix: run `cargo xtask gen`"), "{stderr}");
+    assert!(
+        std::fs::read_to_string(root.path().join(CLIENT))
+            .unwrap()
+            .contains("pub struct Renamed"),
+        "--check writes nothing"
+    );
+}
