@@ -54,6 +54,7 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq")
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::Config));
     for e in &open_enums {

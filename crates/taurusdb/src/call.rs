@@ -152,6 +152,13 @@ pub(crate) async fn from_progenitor(
             .with_request_id(header_request_id(rv.headers()))
             .with_api_error(&rv),
         P::ResponseBodyError(e) => with_meta(body_error(e)),
+        // An error status whose body is not the documented JSON is still an API error.
+        P::InvalidResponsePayload(bytes, _) if state.status.is_some_and(|s| !s.is_success()) => {
+            with_meta(
+                Error::new(ErrorKind::Api, "")
+                    .with_body(String::from_utf8_lossy(&bytes).into_owned()),
+            )
+        }
         P::InvalidResponsePayload(bytes, e) => with_meta(
             Error::new(ErrorKind::Decode, "the response body could not be decoded")
                 .with_body(String::from_utf8_lossy(&bytes).into_owned())

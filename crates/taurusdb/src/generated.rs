@@ -19,6 +19,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct DataBaseInfo {
@@ -45,6 +46,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct DbConfigCheckResult {
@@ -71,14 +73,17 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct ErrorResponse {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "code")]
         pub error_code: ::std::option::Option<::std::string::String>,
         ///Error message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(alias = "message")]
         pub error_msg: ::std::option::Option<::std::string::String>,
     }
     impl ErrorResponse {
@@ -159,6 +164,7 @@ response body of status code 200.
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct StarRocksReplicationConfig {
@@ -218,6 +224,7 @@ allowed.
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct TableConfigCheckResult {
@@ -243,6 +250,7 @@ allowed.
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct TableReplConfig {

@@ -33,3 +33,8 @@ pub(crate) use open_enum::open_enum;
 pub use progenitor_client;
 pub use retry::RetryPolicy;
 pub(crate) use validate::encode_path;
+
+/// The workspace README's Rust snippets, compiled as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
