@@ -29,6 +29,8 @@ use crate::{panic, tolerant};
 pub const SPEC: &str = "openapi/taurusdb.yaml";
 /// The client's generated module, relative to the workspace root.
 pub const CLIENT: &str = "crates/taurusdb/src/generated.rs";
+/// The mock helpers' generated module, relative to the workspace root.
+pub const HTTPMOCK: &str = "crates/taurusdb-httpmock/src/generated.rs";
 
 /// One generated file: where it goes (relative to the workspace root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,16 +79,89 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
             progenitor_error("a client", format!("progenitor stopped with `{panic}`"))
         })?
         .map_err(|e| progenitor_error("a client", e.to_string()))?;
-
-    let mut file: syn::File = syn::parse2(tokens)
+    let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| progenitor_error("a client", format!("its output does not parse: {e}")))?;
-    postprocess::client(&mut file, &open_enums, &aliases, &servers)
+    postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
 
-    Ok(vec![Output {
-        path: CLIENT.to_string(),
-        contents: render(&file, spec_name),
-    }])
+    let tokens = panic::catch(|| Generator::new(&settings).httpmock(&api, "taurusdb"))
+        .map_err(|panic| {
+            progenitor_error(
+                "httpmock helpers",
+                format!("progenitor stopped with `{panic}`"),
+            )
+        })?
+        .map_err(|e| progenitor_error("httpmock helpers", e.to_string()))?;
+    let mut mock: syn::File = syn::parse2(tokens).map_err(|e| {
+        progenitor_error(
+            "httpmock helpers",
+            format!("its output does not parse: {e}"),
+        )
+    })?;
+    mock.items
+        .push(postprocess::examples_module(&examples(spec)).map_err(|m| spec.diag("/paths", m))?);
+
+    Ok(vec![
+        Output {
+            path: CLIENT.to_string(),
+            contents: render(&client, spec_name),
+        },
+        Output {
+            path: HTTPMOCK.to_string(),
+            contents: render(&mock, spec_name),
+        },
+    ])
+}
+
+/// Every example of every response, verbatim ones (`x-page-example`) included:
+/// (operation ID, status, example name, summary, value).
+fn examples(spec: &Spec) -> Vec<postprocess::Example> {
+    let mut out = Vec::new();
+    for (_ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let response = tolerant::resolve(&spec.root, response);
+            if let Some(page) = response.get("x-page-example") {
+                out.push(postprocess::Example {
+                    operation: id.to_string(),
+                    status: status.clone(),
+                    name: "page-verbatim".to_string(),
+                    summary: "The page's example, verbatim (x-page-example)".to_string(),
+                    value: page.get("value").cloned().unwrap_or(Value::Null),
+                });
+            }
+            let media = response
+                .get("content")
+                .and_then(|c| c.get("application/json"));
+            for (name, ex) in media
+                .and_then(|m| m.get("examples"))
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                out.push(postprocess::Example {
+                    operation: id.to_string(),
+                    status: status.clone(),
+                    name: name.clone(),
+                    summary: ex
+                        .get("summary")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    value: ex.get("value").cloned().unwrap_or(Value::Null),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn render(file: &syn::File, spec_name: &str) -> String {

@@ -247,8 +247,94 @@ fn wire_name(field: &syn::Field) -> Option<String> {
     })
 }
 
+/// One example of a response in the spec.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub operation: String,
+    pub status: String,
+    pub name: String,
+    pub summary: String,
+    pub value: serde_json::Value,
+}
+
+/// `pub mod examples`: one module per operation, one `&str` constant of pretty JSON per
+/// example, named `STATUS_<status>_<NAME>`, for canned mock responses.
+pub fn examples_module(examples: &[Example]) -> Result<Item, String> {
+    let mut ops: Vec<&str> = examples.iter().map(|e| e.operation.as_str()).collect();
+    ops.dedup();
+    let modules = ops.iter().map(|op| {
+        let module = format_ident!("{}", snake(op));
+        let consts = examples.iter().filter(|e| e.operation == *op).map(|e| {
+            let name = format_ident!(
+                "STATUS_{}_{}",
+                e.status.to_ascii_uppercase(),
+                snake(&e.name).to_ascii_uppercase()
+            );
+            let json = raw_string(&serde_json::to_string_pretty(&e.value).unwrap_or_default());
+            let doc = format!("Status {} `{}`: {}", e.status, e.name, e.summary);
+            quote!(#[doc = #doc] pub const #name: &str = #json;)
+        });
+        let doc = format!("Examples of `{op}`.");
+        quote!(#[doc = #doc] pub mod #module { #(#consts)* })
+    });
+    syn::parse2(quote! {
+        /// The spec's response examples as JSON text, for canned mock responses.
+        pub mod examples {
+            #(#modules)*
+        }
+    })
+    .map_err(|e| format!("examples module: {e}"))
+}
+
+/// A raw string literal (`r#"..."#`, with as many `#` as needed), so that JSON reads as JSON
+/// in the generated file.
+fn raw_string(text: &str) -> proc_macro2::Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .expect("a raw string literal with enough hashes is a literal")
+}
+
+/// `ListStarRocksDataReplicationConfig` -> `list_star_rocks_data_replication_config`,
+/// `page-corrected` -> `page_corrected`.
+pub fn snake(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = true;
+        } else {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn snake_names() {
+        assert_eq!(
+            super::snake("ListStarRocksDataReplicationConfig"),
+            "list_star_rocks_data_replication_config"
+        );
+        assert_eq!(super::snake("page-corrected"), "page_corrected");
+        assert_eq!(super::snake("server failure"), "server_failure");
+    }
+
     use super::*;
 
     #[test]

@@ -122,6 +122,18 @@ impl<'a> IntoFuture for ReplicationConfigRequest<'a> {
     }
 }
 
+/// The request ID of a successful response.
+pub trait ResponseValueExt {
+    /// The `X-Request-Id` response header: quote it to Huawei Cloud support.
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl<T> ResponseValueExt for ResponseValue<T> {
+    fn request_id(&self) -> Option<&str> {
+        self.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok())
+    }
+}
+
 fn header_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
         .get(REQUEST_ID)

@@ -22,7 +22,7 @@ pub mod signing;
 mod transport;
 mod validate;
 
-pub use call::ReplicationConfigRequest;
+pub use call::{ReplicationConfigRequest, ResponseValueExt};
 pub use config::{
     ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     env,
