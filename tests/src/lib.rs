@@ -59,3 +59,7 @@ pub fn client(base_url: &str) -> Client {
         .build()
         .expect("a valid test configuration")
 }
+
+pub mod capture;
+pub mod script;
+pub mod sigcheck;
