@@ -31,6 +31,8 @@ pub const SPEC: &str = "openapi/taurusdb.yaml";
 pub const CLIENT: &str = "crates/taurusdb/src/generated.rs";
 /// The mock helpers' generated module, relative to the workspace root.
 pub const HTTPMOCK: &str = "crates/taurusdb-httpmock/src/generated.rs";
+/// The command-line tool's generated module, relative to the workspace root.
+pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 
 /// One generated file: where it goes (relative to the workspace root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +103,12 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     mock.items
         .push(postprocess::examples_module(&examples(spec)).map_err(|m| spec.diag("/paths", m))?);
 
+    let tokens = panic::catch(|| Generator::new(&settings).cli(&api, "taurusdb::generated"))
+        .map_err(|panic| progenitor_error("a CLI", format!("progenitor stopped with `{panic}`")))?
+        .map_err(|e| progenitor_error("a CLI", e.to_string()))?;
+    let cli: syn::File = syn::parse2(tokens)
+        .map_err(|e| progenitor_error("a CLI", format!("its output does not parse: {e}")))?;
+
     Ok(vec![
         Output {
             path: CLIENT.to_string(),
@@ -109,6 +117,10 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
         Output {
             path: HTTPMOCK.to_string(),
             contents: render(&mock, spec_name),
+        },
+        Output {
+            path: CLI.to_string(),
+            contents: render(&cli, spec_name),
         },
     ])
 }

@@ -1,12 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-// The generated code: `cargo xtask gen` writes it from openapi/taurusdb.yaml. Everything else
-// in this crate is hand-written and plugs into it through progenitor's `ClientHooks`
-// (transport.rs), the open enum macro (open_enum.rs) and `encode_path` (validate.rs).
+/// The code progenitor generates from `openapi/taurusdb.yaml`, as `cargo xtask gen` writes it
+/// (`src/generated.rs`). Its items are re-exported at the crate root, except progenitor's
+/// `Error`, which [`Error`] replaces; generated code of other crates (the CLI) uses this
+/// module. Everything else in this crate is hand-written and plugs into it through
+/// progenitor's `ClientHooks` (transport.rs), the open enum macro (open_enum.rs) and
+/// `encode_path` (validate.rs).
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
-mod generated;
+pub mod generated;
 
 pub use generated::{Client, ClientInfo, ResponseValue, builder, prelude, types};
 
