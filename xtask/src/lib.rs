@@ -5,7 +5,9 @@
 //! - [`tolerant`]: the tolerant-reader transform of response schemas.
 
 pub mod codegen;
+pub mod docs;
 pub mod examples;
+pub mod page;
 pub mod panic;
 pub mod postprocess;
 pub mod spec;

@@ -30,6 +30,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
     },
+    /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
+    /// and compare its tables with the page's (openapi/page/<operationId>.txt).
+    Docs {
+        /// Write nothing; fail with a diff if openapi/taurusdb.md is stale.
+        #[arg(long)]
+        check: bool,
+        /// The spec to render (default: openapi/taurusdb.yaml under the root).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +49,10 @@ fn main() -> ExitCode {
         Command::Gen { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
             codegen::run(&root, &spec, check)
+        }
+        Command::Docs { check, spec } => {
+            let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
+            xtask::docs::run(&root, &spec, check)
         }
     };
     ExitCode::from(code as u8)
