@@ -44,8 +44,13 @@ pub struct Output {
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
     spec.openapi()?;
-    check_media_types(spec)?;
-    check_error_schemas(spec)?;
+    if let Some(d) = check_media_types(spec)
+        .into_iter()
+        .chain(check_error_schemas(spec))
+        .next()
+    {
+        return Err(d);
+    }
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
@@ -198,7 +203,8 @@ fn render(file: &syn::File, spec_name: &str) -> String {
 
 /// The client sends and decodes JSON only; progenitor would turn any other body into an
 /// untyped byte stream, which the client could not decode.
-fn check_media_types(spec: &Spec) -> Result<(), Diagnostic> {
+pub fn check_media_types(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
         let mut bodies: Vec<(String, String, &Value)> = Vec::new();
@@ -233,7 +239,7 @@ fn check_media_types(spec: &Spec) -> Result<(), Diagnostic> {
                 let json = media == "application/json"
                     || (media.starts_with("application/") && media.ends_with("+json"));
                 if !json {
-                    return Err(spec.diag(
+                    out.push(spec.diag(
                         &format!("{at}/content/{}", crate::spec::escape_pointer(media)),
                         format!(
                             "{what} of `{id}` is `{media}`: the generated client sends and decodes \
@@ -244,12 +250,13 @@ fn check_media_types(spec: &Spec) -> Result<(), Diagnostic> {
             }
         }
     }
-    Ok(())
+    out
 }
 
 /// progenitor gives an operation one error type: every 4xx, 5xx and `default` response must
 /// have the same body schema (a named component), or generation fails with an assertion.
-fn check_error_schemas(spec: &Spec) -> Result<(), Diagnostic> {
+pub fn check_error_schemas(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
         let mut seen: Vec<(String, String)> = Vec::new();
@@ -277,7 +284,7 @@ fn check_error_schemas(spec: &Spec) -> Result<(), Diagnostic> {
                 });
                 let schema = schema.unwrap_or_else(|| "no schema".to_string());
                 if let Some((first_code, first)) = seen.iter().find(|(_, s)| *s != schema) {
-                    return Err(spec.diag(
+                    out.push(spec.diag(
                         &format!("{ptr}/responses/{}", crate::spec::escape_pointer(code)),
                         format!(
                             "error responses of `{id}` have different body schemas ({first} for {first_code}, \
@@ -285,12 +292,13 @@ fn check_error_schemas(spec: &Spec) -> Result<(), Diagnostic> {
                              all `$ref` the same component"
                         ),
                     ));
+                    break;
                 }
                 seen.push((code.clone(), schema));
             }
         }
     }
-    Ok(())
+    out
 }
 
 /// Components marked `x-open-enum: true`: string enumerations that keep unknown values.

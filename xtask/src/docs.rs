@@ -296,10 +296,11 @@ impl Builder<'_> {
             });
             notes.extend(property_notes(name, prop));
             let inner = prop.get("items").unwrap_or(prop);
-            if let Some(component) = self.component_of(inner) {
-                if self.target(inner).get("properties").is_some() && !done.contains(&component) {
-                    nested.push(component);
-                }
+            if let Some(component) = self.component_of(inner)
+                && self.target(inner).get("properties").is_some()
+                && !done.contains(&component)
+            {
+                nested.push(component);
             }
         }
         let table = self.table(title.to_string(), rows, notes);

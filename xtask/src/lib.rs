@@ -7,6 +7,7 @@
 pub mod codegen;
 pub mod docs;
 pub mod examples;
+pub mod lint;
 pub mod page;
 pub mod panic;
 pub mod postprocess;

@@ -30,6 +30,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
     },
+    /// Lint specs (default: every spec under openapi/) like the common OpenAPI linters'
+    /// recommended rulesets, plus the rules progenitor and real servers need.
+    Lint {
+        /// Spec files to lint.
+        specs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: xtask::lint::Format,
+    },
     /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
     /// and compare its tables with the page's (openapi/page/<operationId>.txt).
     Docs {
@@ -50,6 +59,7 @@ fn main() -> ExitCode {
             let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
             codegen::run(&root, &spec, check)
         }
+        Command::Lint { specs, format } => xtask::lint::run(&root, &specs, format),
         Command::Docs { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
             xtask::docs::run(&root, &spec, check)

@@ -138,27 +138,30 @@ impl Spec {
     }
 
     /// Checks what progenitor needs before it is asked to generate anything (the version,
-    /// local `$ref`s, operation IDs) and converts the document to [`openapiv3::OpenAPI`].
+    /// local `$ref`s, operation IDs, finite schemas) and converts the document to
+    /// [`openapiv3::OpenAPI`]. The first problem is the error.
     pub fn openapi(&self) -> Result<openapiv3::OpenAPI, Diagnostic> {
-        self.check_version()?;
-        self.check_refs()?;
+        let first = |problems: Vec<Diagnostic>| problems.into_iter().next().map_or(Ok(()), Err);
+        first(self.check_version())?;
+        first(self.check_refs())?;
         let api = to_openapi(&self.root).map_err(|(ptr, msg)| self.diag(&ptr, msg))?;
-        self.check_operation_ids()?;
-        self.check_required_cycles()?;
+        first(self.check_operation_ids())?;
+        first(self.check_required_cycles())?;
         Ok(api)
     }
 
     /// A schema that requires itself (through required, non-nullable references) has no
     /// finite instance: no server can send one and no client can build one.
-    fn check_required_cycles(&self) -> Result<(), Diagnostic> {
+    pub fn check_required_cycles(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
         let Some(schemas) = self
             .root
             .pointer("/components/schemas")
             .and_then(Value::as_object)
         else {
-            return Ok(());
+            return out;
         };
-        // The components each component requires, with the pointer of the property.
+        // The components each component requires, with the name of the property.
         let required_refs = |schema: &Value| -> Vec<(String, String)> {
             let required: Vec<&str> = schema
                 .get("required")
@@ -184,7 +187,7 @@ impl Spec {
                 })
                 .collect()
         };
-        for start in schemas.keys() {
+        'start: for start in schemas.keys() {
             // Depth-first; `path` is the chain of components from `start` to `current`.
             let mut path: Vec<String> = Vec::new();
             let mut stack = vec![(start.clone(), 0usize)];
@@ -204,7 +207,7 @@ impl Spec {
                         );
                         let mut chain = path.clone();
                         chain.push(target.clone());
-                        return Err(self.diag(
+                        out.push(self.diag(
                             &ptr,
                             format!(
                                 "recursive schema: `{start}` requires itself ({}), so no finite value \
@@ -212,6 +215,7 @@ impl Spec {
                                 chain.join(" -> ")
                             ),
                         ));
+                        continue 'start;
                     }
                     if seen.insert(target.clone()) {
                         stack.push((target, depth + 1));
@@ -219,94 +223,79 @@ impl Spec {
                 }
             }
         }
-        Ok(())
+        out
     }
 
-    fn check_version(&self) -> Result<(), Diagnostic> {
+    /// The document must be OpenAPI 3.0.x.
+    pub fn check_version(&self) -> Vec<Diagnostic> {
         if self.root.get("swagger").is_some() {
-            return Err(self.diag(
+            return vec![self.diag(
                 "/swagger",
                 "this is a Swagger 2.0 document; only OpenAPI 3.0.x is supported",
-            ));
+            )];
         }
         let Some(version) = self.root.get("openapi") else {
-            return Err(self.diag(
+            return vec![self.diag(
                 "",
                 "missing `openapi` field: the document must start with `openapi: 3.0.3`",
-            ));
+            )];
         };
-        match version.as_str() {
-            Some(v) if v.starts_with("3.0.") => Ok(()),
-            Some(v) if v.starts_with("3.1") => Err(self.diag(
-                "/openapi",
-                format!(
-                    "OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x documents only \
-                     (write `openapi: 3.0.3` and use 3.0 schema keywords such as `nullable`)"
-                ),
-            )),
-            Some(v) => Err(self.diag(
-                "/openapi",
-                format!("unsupported OpenAPI version `{v}`: only 3.0.x is supported"),
-            )),
-            None => Err(self.diag(
-                "/openapi",
-                "the `openapi` version must be a string such as \"3.0.3\"",
-            )),
-        }
+        let problem = match version.as_str() {
+            Some(v) if v.starts_with("3.0.") => return Vec::new(),
+            Some(v) if v.starts_with("3.1") => format!(
+                "OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x documents only \
+                 (write `openapi: 3.0.3` and use 3.0 schema keywords such as `nullable`)"
+            ),
+            Some(v) => format!("unsupported OpenAPI version `{v}`: only 3.0.x is supported"),
+            None => "the `openapi` version must be a string such as \"3.0.3\"".to_string(),
+        };
+        vec![self.diag("/openapi", problem)]
     }
 
     /// Every `$ref` must be local (`#/...`) and point at something that exists.
-    fn check_refs(&self) -> Result<(), Diagnostic> {
+    pub fn check_refs(&self) -> Vec<Diagnostic> {
         let mut refs = Vec::new();
         collect_refs(&self.root, String::new(), &mut refs);
-        for (ptr, target) in refs {
-            let Some(local) = target.strip_prefix('#') else {
-                return Err(self.diag(
+        refs.into_iter()
+            .filter_map(|(ptr, target)| match target.strip_prefix('#') {
+                None => Some(self.diag(
                     &ptr,
                     format!("external $ref `{target}` is not supported: keep every schema in this document"),
-                ));
-            };
-            if self.root.pointer(local).is_none() {
-                return Err(self.diag(
+                )),
+                Some(local) if self.root.pointer(local).is_none() => Some(self.diag(
                     &ptr,
                     format!("dangling $ref `{target}`: nothing in this document is at that path"),
-                ));
-            }
-        }
-        Ok(())
+                )),
+                Some(_) => None,
+            })
+            .collect()
     }
 
-    fn check_operation_ids(&self) -> Result<(), Diagnostic> {
+    /// Every operation has an operationId, and no two share one.
+    pub fn check_operation_ids(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         for (ptr, method, path, op) in operations(&self.root) {
             match op.get("operationId").and_then(Value::as_str) {
-                None => {
-                    return Err(self.diag(
-                        &ptr,
-                        format!(
-                            "operation {} {path} has no operationId: progenitor names the client \
-                             method after it",
-                            method.to_uppercase()
-                        ),
-                    ));
-                }
+                None => out.push(self.diag(
+                    &ptr,
+                    format!(
+                        "operation {} {path} has no operationId: progenitor names the client method after it",
+                        method.to_uppercase()
+                    ),
+                )),
                 Some(id) => {
                     if let Some(first) = seen.insert(id.to_string(), ptr.clone()) {
-                        let first_at = self
-                            .pos(&first)
-                            .map(|p| format!(" (first at line {})", p.line));
-                        return Err(self.diag(
+                        let first_at = self.pos(&first).map(|p| format!(" (first at line {})", p.line));
+                        out.push(self.diag(
                             &format!("{ptr}/operationId"),
-                            format!(
-                                "duplicate operationId `{id}`{}",
-                                first_at.unwrap_or_default()
-                            ),
+                            format!("duplicate operationId `{id}`{}", first_at.unwrap_or_default()),
                         ));
                     }
                 }
             }
         }
-        Ok(())
+        out
     }
 }
 

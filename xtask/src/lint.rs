@@ -1,0 +1,1179 @@
+//! `cargo xtask lint [SPEC ...] [--format json]`: the spec checked like the common OpenAPI
+//! linters' recommended rulesets (Spectral `spectral:oas`, Redocly `recommended`; rule IDs
+//! follow theirs where they have one), plus rules of our own, from what progenitor and real
+//! servers need. Findings are reported like a compiler's: `file:line:column: severity[rule]:
+//! message`, with line numbers into the YAML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::spec::{Diagnostic, METHODS, Spec, escape_pointer, operations};
+use crate::tolerant::{Reach, ref_name, resolve};
+
+/// How bad a finding is. Errors fail the command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    pub rule: &'static str,
+    pub message: String,
+    /// JSON pointer of the node the finding is about.
+    pub pointer: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}[{}]: {}",
+            self.file, self.line, self.column, self.severity, self.rule, self.message
+        )
+    }
+}
+
+/// Every rule: its ID, severity and what it checks (for `--help` and the docs).
+pub const RULES: &[(&str, Severity, &str)] = &[
+    (
+        "yaml-syntax",
+        Severity::Error,
+        "the file is readable YAML (or JSON), UTF-8, one document",
+    ),
+    (
+        "oas-version",
+        Severity::Error,
+        "the document is OpenAPI 3.0.x",
+    ),
+    (
+        "oas3-schema",
+        Severity::Error,
+        "the document has the structure of an OpenAPI 3.0 document",
+    ),
+    (
+        "invalid-ref",
+        Severity::Error,
+        "every $ref is local and resolves",
+    ),
+    (
+        "no-$ref-siblings",
+        Severity::Error,
+        "no keyword beside a $ref (OpenAPI 3.0 ignores them)",
+    ),
+    (
+        "operation-operationId",
+        Severity::Error,
+        "every operation has an operationId",
+    ),
+    (
+        "operation-operationId-unique",
+        Severity::Error,
+        "operationIds are unique",
+    ),
+    (
+        "operation-operationId-url-safe",
+        Severity::Error,
+        "operationIds use URL-safe characters only",
+    ),
+    (
+        "operation-summary",
+        Severity::Warning,
+        "every operation has a summary",
+    ),
+    (
+        "operation-description",
+        Severity::Warning,
+        "every operation has a description",
+    ),
+    (
+        "operation-tags",
+        Severity::Warning,
+        "every operation has tags",
+    ),
+    (
+        "operation-tag-defined",
+        Severity::Warning,
+        "every operation tag is defined in the global tags",
+    ),
+    (
+        "operation-2xx-response",
+        Severity::Warning,
+        "every operation has a 2xx response",
+    ),
+    (
+        "operation-4xx-response",
+        Severity::Warning,
+        "every operation has a 4xx response",
+    ),
+    (
+        "path-params",
+        Severity::Error,
+        "path parameters are declared, required and used",
+    ),
+    (
+        "path-keys-no-trailing-slash",
+        Severity::Warning,
+        "paths do not end with /",
+    ),
+    (
+        "path-not-include-query",
+        Severity::Warning,
+        "paths do not contain a query string",
+    ),
+    (
+        "oas3-api-servers",
+        Severity::Warning,
+        "the document has servers",
+    ),
+    (
+        "oas3-server-trailing-slash",
+        Severity::Warning,
+        "server URLs do not end with /",
+    ),
+    (
+        "oas3-server-variables",
+        Severity::Error,
+        "server variables are defined, used, and have a default from their enum",
+    ),
+    (
+        "security-defined",
+        Severity::Error,
+        "security requirements name defined schemes",
+    ),
+    (
+        "oas3-valid-media-example",
+        Severity::Error,
+        "examples of parameters and bodies are valid against their schemas",
+    ),
+    (
+        "oas3-valid-schema-example",
+        Severity::Error,
+        "examples and defaults of schemas are valid against them",
+    ),
+    (
+        "typed-enum",
+        Severity::Warning,
+        "enum values have the schema's type",
+    ),
+    (
+        "required-properties-defined",
+        Severity::Error,
+        "every required property is defined",
+    ),
+    (
+        "oas3-unused-component",
+        Severity::Warning,
+        "every component (and security scheme) is used",
+    ),
+    (
+        "info-description",
+        Severity::Warning,
+        "info has a description",
+    ),
+    ("info-contact", Severity::Warning, "info has a contact"),
+    ("info-license", Severity::Warning, "info has a licence"),
+    (
+        "response-named-schema",
+        Severity::Error,
+        "every response body is a $ref to a named component",
+    ),
+    (
+        "error-responses-one-schema",
+        Severity::Error,
+        "all error responses of an operation share one schema",
+    ),
+    (
+        "description-present",
+        Severity::Warning,
+        "every property and parameter has a description",
+    ),
+    (
+        "response-constraint-enforced",
+        Severity::Error,
+        "no documented constraint on a response field fails decoding",
+    ),
+    (
+        "response-enum-open",
+        Severity::Error,
+        "enum-valued response fields are open (x-open-enum)",
+    ),
+    (
+        "json-media-type",
+        Severity::Error,
+        "bodies are application/json, the only type the client handles",
+    ),
+    (
+        "no-recursive-required",
+        Severity::Error,
+        "no schema requires itself",
+    ),
+];
+
+fn severity(rule: &str) -> Severity {
+    RULES
+        .iter()
+        .find(|(id, _, _)| *id == rule)
+        .map_or(Severity::Error, |(_, s, _)| *s)
+}
+
+struct Linter<'a> {
+    spec: &'a Spec,
+    findings: Vec<Finding>,
+}
+
+impl Linter<'_> {
+    fn report(&mut self, rule: &'static str, pointer: &str, message: impl Into<String>) {
+        let pos = self
+            .spec
+            .pos(pointer)
+            .unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+        self.findings.push(Finding {
+            file: self.spec.file.clone(),
+            line: pos.line,
+            column: pos.col,
+            severity: severity(rule),
+            rule,
+            message: message.into(),
+            pointer: pointer.to_string(),
+        });
+    }
+
+    fn diagnostics(&mut self, rule: &'static str, ds: Vec<Diagnostic>) {
+        for d in ds {
+            let pos = d.pos.unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+            self.findings.push(Finding {
+                file: d.file,
+                line: pos.line,
+                column: pos.col,
+                severity: severity(rule),
+                rule,
+                message: d.message,
+                pointer: String::new(),
+            });
+        }
+    }
+}
+
+/// Lints one spec file.
+pub fn lint_file(path: &Path, display: &str) -> Vec<Finding> {
+    let mut spec = match Spec::load(path) {
+        Ok(s) => s,
+        Err(d) => {
+            let pos = d.pos.unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+            return vec![Finding {
+                file: display.to_string(),
+                line: pos.line,
+                column: pos.col,
+                severity: Severity::Error,
+                rule: "yaml-syntax",
+                message: d.message,
+                pointer: String::new(),
+            }];
+        }
+    };
+    spec.file = display.to_string();
+    lint(&spec)
+}
+
+/// Lints a parsed spec.
+pub fn lint(spec: &Spec) -> Vec<Finding> {
+    let mut l = Linter {
+        spec,
+        findings: Vec::new(),
+    };
+    let version = spec.check_version();
+    let unreadable = !version.is_empty();
+    l.diagnostics("oas-version", version);
+    if unreadable {
+        return l.findings;
+    }
+    l.diagnostics("invalid-ref", spec.check_refs());
+    if let Err((ptr, msg)) = crate::spec::to_openapi(&spec.root) {
+        l.report("oas3-schema", &ptr, msg);
+    }
+    let root = &spec.root;
+    ids(&mut l, root);
+    l.diagnostics("no-recursive-required", spec.check_required_cycles());
+    l.diagnostics("json-media-type", crate::codegen::check_media_types(spec));
+    l.diagnostics(
+        "error-responses-one-schema",
+        crate::codegen::check_error_schemas(spec),
+    );
+    info(&mut l, root);
+    operations_rules(&mut l, root);
+    paths(&mut l, root);
+    servers(&mut l, root);
+    security(&mut l, root);
+    examples(&mut l, root);
+    schemas(&mut l, root);
+    unused(&mut l, root);
+    responses_are_tolerant(&mut l, root);
+    l.findings
+        .sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
+    l.findings
+}
+
+fn ids(l: &mut Linter, root: &Value) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (ptr, method, path, op) in operations(root) {
+        match op.get("operationId").and_then(Value::as_str) {
+            None => l.report(
+                "operation-operationId",
+                &ptr,
+                format!(
+                    "operation {} {path} has no operationId",
+                    method.to_uppercase()
+                ),
+            ),
+            Some(id) => {
+                if seen.insert(id.to_string(), ptr.clone()).is_some() {
+                    l.report(
+                        "operation-operationId-unique",
+                        &format!("{ptr}/operationId"),
+                        format!("operationId `{id}` is used twice"),
+                    );
+                }
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+                {
+                    l.report(
+                        "operation-operationId-url-safe",
+                        &format!("{ptr}/operationId"),
+                        format!("operationId `{id}` has characters that are not URL-safe (A-Z a-z 0-9 - . _ ~)"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn info(l: &mut Linter, root: &Value) {
+    for (key, rule) in [
+        ("description", "info-description"),
+        ("contact", "info-contact"),
+        ("license", "info-license"),
+    ] {
+        if root.pointer(&format!("/info/{key}")).is_none_or(is_blank) {
+            l.report(rule, "/info", format!("info has no {key}"));
+        }
+    }
+}
+
+fn is_blank(v: &Value) -> bool {
+    v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())
+}
+
+fn operations_rules(l: &mut Linter, root: &Value) {
+    let defined: BTreeSet<&str> = root
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("name")?.as_str())
+        .collect();
+    for (ptr, method, path, op) in operations(root) {
+        let name = format!("{} {path}", method.to_uppercase());
+        if op.get("summary").is_none_or(is_blank) {
+            l.report(
+                "operation-summary",
+                &ptr,
+                format!("operation {name} has no summary"),
+            );
+        }
+        if op.get("description").is_none_or(is_blank) {
+            l.report(
+                "operation-description",
+                &ptr,
+                format!("operation {name} has no description"),
+            );
+        }
+        let tags: Vec<&Value> = op
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        if tags.is_empty() {
+            l.report(
+                "operation-tags",
+                &ptr,
+                format!("operation {name} has no tags"),
+            );
+        }
+        for (i, t) in tags.iter().enumerate() {
+            let t = t.as_str().unwrap_or_default();
+            if !defined.contains(t) {
+                l.report(
+                    "operation-tag-defined",
+                    &format!("{ptr}/tags/{i}"),
+                    format!("tag `{t}` is not defined in the global tags"),
+                );
+            }
+        }
+        let codes: Vec<&String> = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().collect())
+            .unwrap_or_default();
+        if !codes.iter().any(|c| c.starts_with('2')) {
+            l.report(
+                "operation-2xx-response",
+                &format!("{ptr}/responses"),
+                format!("operation {name} has no 2xx response"),
+            );
+        }
+        if !codes.iter().any(|c| c.starts_with('4')) {
+            l.report(
+                "operation-4xx-response",
+                &format!("{ptr}/responses"),
+                format!("operation {name} has no 4xx response"),
+            );
+        }
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let rptr = format!("{ptr}/responses/{}", escape_pointer(code));
+            let response = resolve(root, response);
+            for (media, m) in response
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(schema) = m.get("schema")
+                    && ref_name(schema).is_none()
+                {
+                    l.report(
+                            "response-named-schema",
+                            &format!("{rptr}/content/{}/schema", escape_pointer(media)),
+                            format!("the body of response `{code}` of {name} is an inline schema: `$ref` a named component, or progenitor names (and may merge) it"),
+                        );
+                }
+            }
+        }
+        // Parameters: descriptions.
+        for (i, p) in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if p.get("$ref").is_some() {
+                continue;
+            }
+            if p.get("description").is_none_or(is_blank) {
+                let pname = p.get("name").and_then(Value::as_str).unwrap_or("?");
+                l.report(
+                    "description-present",
+                    &format!("{ptr}/parameters/{i}"),
+                    format!("parameter `{pname}` has no description"),
+                );
+            }
+        }
+    }
+    for (name, p) in root
+        .pointer("/components/parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if p.get("description").is_none_or(is_blank) {
+            l.report(
+                "description-present",
+                &format!("/components/parameters/{}", escape_pointer(name)),
+                format!(
+                    "parameter `{}` has no description",
+                    p.get("name").and_then(Value::as_str).unwrap_or(name)
+                ),
+            );
+        }
+    }
+}
+
+/// All parameters that apply to an operation (path item's and operation's), resolved, with
+/// the pointer where each is declared.
+fn parameters_of<'a>(
+    root: &'a Value,
+    item_ptr: &str,
+    item: &'a Value,
+    op_ptr: &str,
+    op: &'a Value,
+) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    for (base, holder) in [(item_ptr, item), (op_ptr, op)] {
+        for (i, p) in holder
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            out.push((format!("{base}/parameters/{i}"), resolve(root, p)));
+        }
+    }
+    out
+}
+
+fn paths(l: &mut Linter, root: &Value) {
+    for (path, item) in root
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let item_ptr = format!("/paths/{}", escape_pointer(path));
+        if path.len() > 1 && path.ends_with('/') {
+            l.report(
+                "path-keys-no-trailing-slash",
+                &item_ptr,
+                format!("path `{path}` ends with /"),
+            );
+        }
+        if path.contains('?') {
+            l.report(
+                "path-not-include-query",
+                &item_ptr,
+                format!("path `{path}` contains a query string"),
+            );
+        }
+        let in_path: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+            .collect();
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_ptr = format!("{item_ptr}/{method}");
+            let params = parameters_of(root, &item_ptr, item, &op_ptr, op);
+            let declared: Vec<(&String, &str)> = params
+                .iter()
+                .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+                .filter_map(|(ptr, p)| Some((ptr, p.get("name")?.as_str()?)))
+                .collect();
+            for name in &in_path {
+                if !declared.iter().any(|(_, d)| d == name) {
+                    l.report(
+                        "path-params",
+                        &op_ptr,
+                        format!(
+                            "path parameter `{{{name}}}` of {} {path} is not declared",
+                            method.to_uppercase()
+                        ),
+                    );
+                }
+            }
+            for (ptr, name) in &declared {
+                if !in_path.contains(name) {
+                    l.report(
+                        "path-params",
+                        ptr,
+                        format!("path parameter `{name}` is not in the path `{path}`"),
+                    );
+                }
+            }
+            for (ptr, p) in params
+                .iter()
+                .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+            {
+                if p.get("required") != Some(&Value::Bool(true)) {
+                    l.report(
+                        "path-params",
+                        ptr,
+                        "a path parameter must be `required: true`",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn servers(l: &mut Linter, root: &Value) {
+    let list: Vec<&Value> = root
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    if list.is_empty() {
+        l.report("oas3-api-servers", "", "the document has no servers");
+    }
+    for (i, s) in list.iter().enumerate() {
+        let ptr = format!("/servers/{i}");
+        let url = s.get("url").and_then(Value::as_str).unwrap_or_default();
+        if url.len() > 1 && url.ends_with('/') {
+            l.report(
+                "oas3-server-trailing-slash",
+                &format!("{ptr}/url"),
+                format!("server URL `{url}` ends with /"),
+            );
+        }
+        let used: Vec<&str> = url
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+            .collect();
+        let vars = s.get("variables").and_then(Value::as_object);
+        for name in &used {
+            if vars.is_none_or(|v| !v.contains_key(*name)) {
+                l.report(
+                    "oas3-server-variables",
+                    &format!("{ptr}/url"),
+                    format!("server variable `{{{name}}}` is not defined"),
+                );
+            }
+        }
+        for (name, var) in vars.into_iter().flatten() {
+            let vptr = format!("{ptr}/variables/{}", escape_pointer(name));
+            if !used.contains(&name.as_str()) {
+                l.report(
+                    "oas3-server-variables",
+                    &vptr,
+                    format!("server variable `{name}` is not used in the URL"),
+                );
+            }
+            match var.get("default").and_then(Value::as_str) {
+                None => l.report(
+                    "oas3-server-variables",
+                    &vptr,
+                    format!("server variable `{name}` has no default"),
+                ),
+                Some(d) => {
+                    if let Some(values) = var.get("enum").and_then(Value::as_array)
+                        && !values.iter().any(|v| v.as_str() == Some(d))
+                    {
+                        l.report(
+                            "oas3-server-variables",
+                            &format!("{vptr}/default"),
+                            format!("default `{d}` of `{name}` is not in its enum"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn requirement_lists(root: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    if let Some(s) = root.get("security") {
+        out.push(("/security".to_string(), s));
+    }
+    for (ptr, _, _, op) in operations(root) {
+        if let Some(s) = op.get("security") {
+            out.push((format!("{ptr}/security"), s));
+        }
+    }
+    out
+}
+
+fn security(l: &mut Linter, root: &Value) {
+    let schemes = root
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    for (ptr, list) in requirement_lists(root) {
+        for (i, req) in list.as_array().into_iter().flatten().enumerate() {
+            for name in req.as_object().into_iter().flatten().map(|(k, _)| k) {
+                if schemes.is_none_or(|s| !s.contains_key(name)) {
+                    l.report(
+                        "security-defined",
+                        &format!("{ptr}/{i}"),
+                        format!(
+                            "security scheme `{name}` is not defined in components.securitySchemes"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn examples(l: &mut Linter, root: &Value) {
+    for invalid in crate::examples::check(root) {
+        let schema_level = invalid.pointer.starts_with("/components/schemas/")
+            || invalid.pointer.contains("/schema/")
+            || invalid.pointer.ends_with("/default");
+        let rule = if schema_level {
+            "oas3-valid-schema-example"
+        } else {
+            "oas3-valid-media-example"
+        };
+        l.report(
+            rule,
+            &invalid.pointer,
+            format!(
+                "example is not valid against its schema: {}",
+                invalid.message
+            ),
+        );
+    }
+}
+
+/// Every schema in the document, with its pointer.
+fn all_schemas(root: &Value) -> Vec<(String, &Value)> {
+    let mut stack: Vec<(String, &Value)> = Vec::new();
+    for (name, s) in root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        stack.push((format!("/components/schemas/{}", escape_pointer(name)), s));
+    }
+    for (ptr, holder) in schema_holders(root) {
+        if let Some(s) = holder.get("schema") {
+            stack.push((format!("{ptr}/schema"), s));
+        }
+    }
+    let mut out = Vec::new();
+    while let Some((ptr, s)) = stack.pop() {
+        stack.extend(children(&ptr, s));
+        out.push((ptr, s));
+    }
+    out
+}
+
+/// The direct subschemas of a schema, with their pointers.
+fn children<'a>(ptr: &str, s: &'a Value) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        for (n, p) in props {
+            out.push((format!("{ptr}/properties/{}", escape_pointer(n)), p));
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(c) = s.get(key).filter(|c| c.is_object()) {
+            out.push((format!("{ptr}/{key}"), c));
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for (i, c) in s
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            out.push((format!("{ptr}/{key}/{i}"), c));
+        }
+    }
+    out
+}
+
+/// Parameters, headers and media types: the objects that hold a `schema`.
+fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (name, p) in root
+        .pointer("/components/parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        out.push((
+            format!("/components/parameters/{}", escape_pointer(name)),
+            p,
+        ));
+    }
+    fn media<'a>(base: String, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+        for (m, v) in holder
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            out.push((format!("{base}/content/{}", escape_pointer(m)), v));
+        }
+    }
+    for (ptr, _, _, op) in operations(root) {
+        for (i, p) in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            out.push((format!("{ptr}/parameters/{i}"), p));
+        }
+        if let Some(b) = op.get("requestBody") {
+            media(format!("{ptr}/requestBody"), b, &mut out);
+        }
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            media(
+                format!("{ptr}/responses/{}", escape_pointer(code)),
+                r,
+                &mut out,
+            );
+        }
+    }
+    for (name, r) in root
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        media(
+            format!("/components/responses/{}", escape_pointer(name)),
+            r,
+            &mut out,
+        );
+    }
+    out
+}
+
+fn schemas(l: &mut Linter, root: &Value) {
+    for (ptr, s) in all_schemas(root) {
+        if let Some(obj) = s.as_object()
+            && obj.contains_key("$ref")
+            && obj.len() > 1
+        {
+            let others: Vec<&String> = obj.keys().filter(|k| *k != "$ref").collect();
+            l.report(
+                "no-$ref-siblings",
+                &ptr,
+                format!(
+                    "{} beside $ref are ignored in OpenAPI 3.0; wrap the $ref in allOf",
+                    quoted(&others)
+                ),
+            );
+        }
+        if let (Some(values), Some(ty)) = (
+            s.get("enum").and_then(Value::as_array),
+            s.get("type").and_then(Value::as_str),
+        ) {
+            for (i, v) in values.iter().enumerate() {
+                let ok = match ty {
+                    "string" => v.is_string(),
+                    "integer" => v.is_i64() || v.is_u64(),
+                    "number" => v.is_number(),
+                    "boolean" => v.is_boolean(),
+                    _ => true,
+                } || (v.is_null() && s.get("nullable") == Some(&Value::Bool(true)));
+                if !ok {
+                    l.report(
+                        "typed-enum",
+                        &format!("{ptr}/enum/{i}"),
+                        format!("enum value {v} is not of type {ty}"),
+                    );
+                }
+            }
+        }
+        let props = s.get("properties").and_then(Value::as_object);
+        for (i, r) in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = r.as_str().unwrap_or_default();
+            if props.is_none_or(|p| !p.contains_key(name)) {
+                l.report(
+                    "required-properties-defined",
+                    &format!("{ptr}/required/{i}"),
+                    format!("required property `{name}` is not defined"),
+                );
+            }
+        }
+        for (name, p) in props.into_iter().flatten() {
+            let described = p.get("description").is_some_and(|d| !is_blank(d))
+                || ref_name(p)
+                    .and_then(|n| {
+                        root.pointer(&format!(
+                            "/components/schemas/{}/description",
+                            escape_pointer(n)
+                        ))
+                    })
+                    .is_some();
+            if !described {
+                l.report(
+                    "description-present",
+                    &format!("{ptr}/properties/{}", escape_pointer(name)),
+                    format!("property `{name}` has no description"),
+                );
+            }
+        }
+    }
+}
+
+fn quoted(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Components no `$ref` points at, and security schemes no requirement names.
+fn unused(l: &mut Linter, root: &Value) {
+    let mut refs = BTreeSet::new();
+    collect_ref_targets(root, &mut refs);
+    for kind in [
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+        "examples",
+        "links",
+        "callbacks",
+    ] {
+        for name in root
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            let target = format!("#/components/{kind}/{}", escape_pointer(name));
+            if !refs.contains(&target) {
+                l.report(
+                    "oas3-unused-component",
+                    &target[1..],
+                    format!("component `{name}` ({kind}) is never used"),
+                );
+            }
+        }
+    }
+    let used: BTreeSet<String> = requirement_lists(root)
+        .into_iter()
+        .flat_map(|(_, list)| list.as_array().cloned().unwrap_or_default())
+        .flat_map(|req| {
+            req.as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .collect();
+    for name in root
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        if !used.contains(name) {
+            l.report(
+                "oas3-unused-component",
+                &format!("/components/securitySchemes/{}", escape_pointer(name)),
+                format!("security scheme `{name}` is never required"),
+            );
+        }
+    }
+}
+
+fn collect_ref_targets(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                if k == "$ref" {
+                    if let Some(s) = c.as_str() {
+                        out.insert(s.to_string());
+                    }
+                } else if !k.starts_with("x-") && k != "example" && k != "examples" {
+                    collect_ref_targets(c, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_ref_targets(c, out)),
+        _ => {}
+    }
+}
+
+/// Formats typify turns into types whose parsing fails on a malformed value.
+const TYPED_FORMATS: [&str; 6] = ["uuid", "date-time", "date", "ipv4", "ipv6", "ip"];
+
+/// What the tolerant-reader transform cannot relax in a response: closed enums, typed
+/// formats, `additionalProperties: false`, and constraints of schemas that requests share.
+fn responses_are_tolerant(l: &mut Linter, root: &Value) {
+    let reach = Reach::of(root);
+    let components = root.pointer("/components/schemas");
+    // Inline response schemas count too: walk from each response body.
+    let mut inline = Vec::new();
+    for (ptr, _, _, op) in operations(root) {
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for (m, media) in resolve(root, r)
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(s) = media.get("schema") {
+                    inline.push((
+                        format!(
+                            "{ptr}/responses/{}/content/{}/schema",
+                            escape_pointer(code),
+                            escape_pointer(m)
+                        ),
+                        s,
+                    ));
+                }
+            }
+        }
+    }
+    let mut response_schemas: Vec<(String, &Value, bool)> = Vec::new();
+    for name in &reach.response {
+        if let Some(s) = components.and_then(|c| c.get(name)) {
+            let shared = reach.request.contains(name);
+            response_schemas.push((
+                format!("/components/schemas/{}", escape_pointer(name)),
+                s,
+                shared,
+            ));
+        }
+    }
+    for (ptr, s) in inline {
+        response_schemas.push((ptr, s, false));
+    }
+    for (ptr, schema, shared) in response_schemas {
+        let mut stack = vec![(ptr, schema)];
+        while let Some((ptr, s)) = stack.pop() {
+            if ref_name(s).is_some() {
+                continue;
+            }
+            if s.get("enum").is_some() && s.get("x-open-enum") != Some(&Value::Bool(true)) {
+                let what = if shared {
+                    "a closed enum shared with requests"
+                } else {
+                    "a closed enum"
+                };
+                l.report(
+                    "response-enum-open",
+                    &ptr,
+                    format!("{what} in a response: a value the server adds fails decoding; mark it `x-open-enum: true` (or give responses their own schema)"),
+                );
+            }
+            if let Some(f) = s
+                .get("format")
+                .and_then(Value::as_str)
+                .filter(|f| TYPED_FORMATS.contains(f))
+            {
+                l.report(
+                    "response-constraint-enforced",
+                    &format!("{ptr}/format"),
+                    format!("`format: {f}` in a response is parsed into a typed value, so a malformed value fails decoding; describe the format instead"),
+                );
+            }
+            if s.get("additionalProperties") == Some(&Value::Bool(false)) {
+                l.report(
+                    "response-constraint-enforced",
+                    &format!("{ptr}/additionalProperties"),
+                    "`additionalProperties: false` in a response makes an unknown field fail decoding",
+                );
+            }
+            if shared {
+                for key in crate::tolerant::DOCUMENTED_ONLY {
+                    if s.get(key).is_some() {
+                        l.report(
+                            "response-constraint-enforced",
+                            &format!("{ptr}/{key}"),
+                            format!("`{key}` on a schema that requests also use is enforced when decoding responses too; give the response its own schema"),
+                        );
+                    }
+                }
+            }
+            stack.extend(children(&ptr, s));
+        }
+    }
+}
+
+/// The spec files under `dir` (`*.yaml`, `*.yml`, `*.json`), sorted.
+pub fn specs_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// The command. Returns the exit code: 1 if any error was found.
+pub fn run(root: &Path, files: &[PathBuf], format: Format) -> i32 {
+    let files: Vec<PathBuf> = if files.is_empty() {
+        specs_under(&root.join("openapi"))
+    } else {
+        files.to_vec()
+    };
+    let mut findings = Vec::new();
+    for f in &files {
+        let display = f.strip_prefix(root).unwrap_or(f).display().to_string();
+        findings.extend(lint_file(f, &display));
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    match format {
+        Format::Json => {
+            let summary = serde_json::json!({"files": files.len(), "errors": errors, "warnings": warnings, "findings": findings});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for f in &findings {
+                println!("{f}");
+            }
+            let plural =
+                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            println!(
+                "lint: {}, {} in {}",
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                plural(files.len(), "file")
+            );
+        }
+    }
+    i32::from(errors > 0)
+}
