@@ -5,6 +5,7 @@
 //! - [`tolerant`]: the tolerant-reader transform of response schemas.
 
 pub mod codegen;
+pub mod diff;
 pub mod docs;
 pub mod examples;
 pub mod lint;
