@@ -36,6 +36,13 @@ pub enum Step {
     },
     /// Sends raw bytes as the whole response, then closes.
     Raw(Vec<u8>),
+    /// Streams a body of `total` bytes of JSON-ish filler, without a `Content-Length` when
+    /// `chunked`, counting what the peer accepts (see [`ScriptServer::bytes_written`]).
+    Stream {
+        status: u16,
+        total: usize,
+        chunked: bool,
+    },
 }
 
 impl Step {
@@ -102,6 +109,7 @@ impl Recorded {
 pub struct ScriptServer {
     pub url: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    written: Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -118,7 +126,8 @@ impl ScriptServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = requests.clone();
+        let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (recorded, counter) = (requests.clone(), written.clone());
         let task = tokio::spawn(async move {
             let mut n = 0;
             loop {
@@ -127,14 +136,20 @@ impl ScriptServer {
                 };
                 let step = steps[n.min(steps.len() - 1)].clone();
                 n += 1;
-                tokio::spawn(serve(stream, step, recorded.clone()));
+                tokio::spawn(serve(stream, step, recorded.clone(), counter.clone()));
             }
         });
         ScriptServer {
             url,
             requests,
+            written,
             task,
         }
+    }
+
+    /// Body bytes of [`Step::Stream`] responses the peer accepted so far.
+    pub fn bytes_written(&self) -> usize {
+        self.written.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The requests received so far.
@@ -143,7 +158,12 @@ impl ScriptServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, step: Step, recorded: Arc<Mutex<Vec<Recorded>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    step: Step,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    written: Arc<std::sync::atomic::AtomicUsize>,
+) {
     let Some(request) = read_head(&mut stream).await else {
         return;
     };
@@ -202,6 +222,46 @@ async fn serve(mut stream: TcpStream, step: Step, recorded: Arc<Mutex<Vec<Record
         Step::Raw(bytes) => {
             let _ = stream.write_all(&bytes).await;
             let _ = stream.shutdown().await;
+        }
+        Step::Stream {
+            status,
+            total,
+            chunked,
+        } => {
+            let mut h = format!(
+                "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\n",
+                reason(status)
+            );
+            if chunked {
+                h.push_str("transfer-encoding: chunked\r\n");
+            } else {
+                h.push_str(&format!("content-length: {total}\r\n"));
+            }
+            h.push_str("connection: close\r\n\r\n");
+            if stream.write_all(h.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk = vec![b' '; 64 * 1024];
+            let mut sent = 0;
+            while sent < total {
+                let n = chunk.len().min(total - sent);
+                let ok = if chunked {
+                    let mut framed = format!("{n:x}\r\n").into_bytes();
+                    framed.extend_from_slice(&chunk[..n]);
+                    framed.extend_from_slice(b"\r\n");
+                    stream.write_all(&framed).await.is_ok()
+                } else {
+                    stream.write_all(&chunk[..n]).await.is_ok()
+                };
+                if !ok {
+                    return;
+                }
+                sent += n;
+                written.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+            }
+            if chunked {
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+            }
         }
     }
 }

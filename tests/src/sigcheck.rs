@@ -50,20 +50,23 @@ pub fn canonical_path(raw_path: &str) -> String {
     p
 }
 
-/// The canonical query: pairs decoded, re-encoded, sorted by key then value.
+/// The canonical query: pairs decoded (as `application/x-www-form-urlencoded`, so `+` is a
+/// space), sorted by key then value as decoded (as the official SDK sorts them), then
+/// re-encoded.
 pub fn canonical_query(raw_query: &str) -> String {
+    let form = |s: &str| unescape(&s.replace('+', " "));
     let mut pairs: Vec<(String, String)> = raw_query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (escape(&unescape(k)), escape(&unescape(v)))
+            (form(k), form(v))
         })
         .collect();
     pairs.sort();
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
