@@ -1,0 +1,197 @@
+//! Failures, their exit codes, and how they are reported on stderr: one line, or with
+//! `--verbose` that line and the details `taurusdb::Error` keeps. No secret is ever part of
+//! either: the client's errors never hold one, and the CLI's own messages name settings,
+//! never their values.
+
+use std::fmt::Write as _;
+
+use taurusdb::ErrorKind;
+
+/// The exit statuses, by class of failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The configuration was shown.
+    Ok = 0,
+    /// Anything not covered below (output could not be written, no async runtime).
+    Other = 1,
+    /// A usage error or invalid input, refused before any request (clap uses 2 too).
+    Usage = 2,
+    /// The API answered with an error.
+    Api = 3,
+    /// The network failed or timed out.
+    Network = 4,
+    /// The response could not be decoded.
+    Decode = 5,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Refused before any request: a missing or invalid setting, an unreadable config file.
+    Invalid(String),
+    /// The call failed.
+    Call(taurusdb::Error),
+    /// The output could not be written.
+    Output(std::io::Error),
+    /// Something that should not happen (no async runtime, an internal mismatch).
+    Internal(String),
+}
+
+impl CliError {
+    /// The exit status of this failure.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Invalid(_) => Exit::Usage,
+            CliError::Call(e) => exit_of(e.kind()),
+            CliError::Output(_) | CliError::Internal(_) => Exit::Other,
+        }
+    }
+
+    /// The report for stderr: `error: ...`, one line unless `verbose`; always ends in a
+    /// newline.
+    pub fn report(&self, verbose: bool) -> String {
+        let mut out = match self {
+            CliError::Invalid(m) | CliError::Internal(m) => format!("error: {}\n", sanitize(m)),
+            CliError::Output(e) => format!("error: cannot write the output: {e}\n"),
+            CliError::Call(e) => format!("error: {}\n", sanitize(&e.to_string())),
+        };
+        if verbose {
+            self.details(&mut out);
+        }
+        out
+    }
+
+    fn details(&self, out: &mut String) {
+        let exit = self.exit() as u8;
+        let CliError::Call(e) = self else {
+            let _ = writeln!(out, "  exit status: {exit}");
+            return;
+        };
+        let mut field = |name: &str, value: &str| {
+            let _ = writeln!(out, "  {name:<13} {}", sanitize(value));
+        };
+        field(
+            "kind:",
+            &format!("{} (exit status {exit})", kind_name(e.kind())),
+        );
+        if let Some(s) = e.status() {
+            field("HTTP status:", &s.to_string());
+        }
+        if let Some(c) = e.error_code() {
+            field("error code:", c);
+        }
+        if let Some(m) = e.error_msg() {
+            field("message:", m);
+        }
+        if let Some(r) = e.request_id() {
+            field("request ID:", r);
+        }
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            field("caused by:", &s.to_string());
+            source = s.source();
+        }
+        if let Some(body) = e.body() {
+            // The body as received, line by line, indented under its label.
+            let _ = writeln!(out, "  body:");
+            for line in cut(body, BODY_SHOWN).lines() {
+                let _ = writeln!(out, "    {}", sanitize(line));
+            }
+        }
+    }
+}
+
+/// How much of an undecodable body `--verbose` shows.
+const BODY_SHOWN: usize = 2000;
+
+/// The exit status of a client error. `Credentials` (a token provider failed: nothing was
+/// sent, and the fix is in the user's setup) counts as invalid input. Kinds added to the
+/// client later count as "other" until mapped.
+pub fn exit_of(kind: ErrorKind) -> Exit {
+    match kind {
+        ErrorKind::InvalidRequest | ErrorKind::Config | ErrorKind::Credentials => Exit::Usage,
+        ErrorKind::Api => Exit::Api,
+        ErrorKind::Timeout | ErrorKind::Connect => Exit::Network,
+        ErrorKind::Decode | ErrorKind::BodyTooLarge => Exit::Decode,
+        _ => Exit::Other,
+    }
+}
+
+fn kind_name(kind: ErrorKind) -> String {
+    match kind {
+        ErrorKind::InvalidRequest => "invalid request".into(),
+        ErrorKind::Config => "configuration".into(),
+        ErrorKind::Credentials => "credentials".into(),
+        ErrorKind::Api => "API error".into(),
+        ErrorKind::Decode => "undecodable response".into(),
+        ErrorKind::BodyTooLarge => "response too large".into(),
+        ErrorKind::Timeout => "timeout".into(),
+        ErrorKind::Connect => "connection".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// At most `max` characters of `text`, saying how much was left out.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}… ({} more bytes)", &text[..i], text.len() - i),
+        None => text.to_string(),
+    }
+}
+
+/// Text from the server or the user, made safe for a terminal: control characters (escape
+/// sequences included) are shown escaped; line breaks and tabs become spaces, so that a
+/// report stays one line per field.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses_by_kind() {
+        assert_eq!(exit_of(ErrorKind::InvalidRequest), Exit::Usage);
+        assert_eq!(exit_of(ErrorKind::Config), Exit::Usage);
+        assert_eq!(exit_of(ErrorKind::Credentials), Exit::Usage);
+        assert_eq!(exit_of(ErrorKind::Api), Exit::Api);
+        assert_eq!(exit_of(ErrorKind::Timeout), Exit::Network);
+        assert_eq!(exit_of(ErrorKind::Connect), Exit::Network);
+        assert_eq!(exit_of(ErrorKind::Decode), Exit::Decode);
+        assert_eq!(exit_of(ErrorKind::BodyTooLarge), Exit::Decode);
+        assert_eq!(CliError::Invalid("x".into()).exit(), Exit::Usage);
+    }
+
+    #[test]
+    fn reports_are_safe_for_a_terminal() {
+        assert_eq!(sanitize("a\x1b[31mb\nc"), "a\\u{1b}[31mb c");
+        let r = CliError::Invalid("bad\r\nthing".into()).report(false);
+        assert_eq!(r, "error: bad  thing\n");
+        assert_eq!(
+            CliError::Invalid("x".into()).report(true),
+            "error: x\n  exit status: 2\n"
+        );
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        assert_eq!(cut("héllo", 2), "hé… (3 more bytes)");
+        assert_eq!(cut("hi", 2), "hi");
+    }
+}

@@ -1,0 +1,750 @@
+//! The `taurusdb` binary, run as a user would against servers on 127.0.0.1, its stdout, stderr
+//! and exit status snapshotted with insta (`tests/snapshots/`).
+//!
+//! Every run gets an empty environment (no `HUAWEICLOUD_SDK_*`, `TAURUSDB_*`, proxy or colour
+//! variables from the developer's shell), a temporary `HOME` and `XDG_CONFIG_HOME`, and
+//! `NO_COLOR=1` unless a test says otherwise. Ports and temporary paths are redacted.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use httpmock::MockServer;
+use taurusdb_httpmock::MockServerExt as _;
+use taurusdb_httpmock::examples::list_star_rocks_data_replication_config as examples;
+use tempfile::TempDir;
+
+const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
+const TASK: &str = "sync_task_01";
+const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
+const TOKEN: &str = "tok-SECRET-3f9a1c";
+const SECRET_KEY: &str = "sk-SECRET-77d2e0";
+const SECURITY_TOKEN: &str = "st-SECRET-a8c4b1";
+
+/// One run of the binary: what it printed and how it ended.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Everything, for a snapshot.
+    fn render(&self) -> String {
+        format!(
+            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn assert_no_secrets(&self) {
+        for secret in [TOKEN, SECRET_KEY, SECURITY_TOKEN] {
+            assert!(
+                !self.stdout.contains(secret) && !self.stderr.contains(secret),
+                "a secret leaked:\n{}",
+                self.render()
+            );
+        }
+    }
+}
+
+/// A command line to run, in a sandboxed home directory.
+struct Cli {
+    home: TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    redact: Vec<(String, String)>,
+}
+
+impl Cli {
+    fn new(args: &[&str]) -> Cli {
+        let home = tempfile::tempdir().expect("a temporary home");
+        let home_path = home.path().display().to_string();
+        Cli {
+            home,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: vec![("NO_COLOR".into(), "1".into())],
+            redact: vec![(home_path, "[HOME]".into())],
+        }
+    }
+
+    /// The query of the example task, with a project ID flag.
+    fn query(args: &[&str]) -> Cli {
+        let mut all = vec![
+            "starrocks",
+            "replication-config",
+            "--instance-id",
+            INSTANCE,
+            "--task-name",
+            TASK,
+        ];
+        all.extend_from_slice(args);
+        Cli::new(&all)
+    }
+
+    fn arg(mut self, arg: &str) -> Cli {
+        self.args.push(arg.to_string());
+        self
+    }
+
+    fn env(mut self, name: &str, value: &str) -> Cli {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    fn without_env(mut self, name: &str) -> Cli {
+        self.env.retain(|(n, _)| n != name);
+        self
+    }
+
+    /// Sends requests to `url` (`http://127.0.0.1:PORT`), whose port is redacted.
+    fn endpoint(mut self, url: &str) -> Cli {
+        if let Some(port) = url.rsplit(':').next() {
+            self.redact
+                .push((format!("127.0.0.1:{port}"), "127.0.0.1:[PORT]".into()));
+        }
+        self.arg("--endpoint").arg(url)
+    }
+
+    /// The usual settings: an endpoint, a project ID and a token in the environment.
+    fn against(self, url: &str) -> Cli {
+        self.endpoint(url)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+    }
+
+    /// `$XDG_CONFIG_HOME/taurusdb/config.toml`, the default config file.
+    fn default_config_path(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("xdg")
+            .join("taurusdb")
+            .join("config.toml")
+    }
+
+    /// Writes a config file at `path`.
+    fn write_config(self, path: &Path, text: &str) -> Cli {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("config directory");
+        }
+        std::fs::write(path, text).expect("config file");
+        self
+    }
+
+    fn run(&self) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_taurusdb"))
+            .args(&self.args)
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("xdg"))
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("the binary runs");
+        let redact = |bytes: &[u8]| {
+            let mut text = String::from_utf8_lossy(bytes).into_owned();
+            for (from, to) in &self.redact {
+                text = text.replace(from, to);
+            }
+            text
+        };
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: redact(&output.stdout),
+            stderr: redact(&output.stderr),
+        }
+    }
+}
+
+/// A mock server answering the example query with `status` and `body`.
+fn serve(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start();
+    server.list_star_rocks_data_replication_config(|when, then| {
+        when.project_id(PROJECT).instance_id(INSTANCE);
+        then.into_inner()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("x-request-id", format!("req-{status}"))
+            .body(body);
+    });
+    server
+}
+
+fn page_example() -> MockServer {
+    serve(200, examples::STATUS_200_PAGE_VERBATIM)
+}
+
+// ---- Output formats (exit status 0) ----
+
+#[test]
+fn human_output() {
+    let server = page_example();
+    let run = Cli::query(&[]).against(&server.base_url()).run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    insta::assert_snapshot!("human_output", run.render());
+}
+
+#[test]
+fn json_output() {
+    let server = page_example();
+    let run = Cli::query(&["--output", "json"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(
+        value["database_info"]["db_config_check_results"][1]["check_result"],
+        "failed"
+    );
+    insta::assert_snapshot!("json_output", run.render());
+}
+
+#[test]
+fn yaml_output() {
+    let server = page_example();
+    let run = Cli::query(&["-o", "yaml"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    insta::assert_snapshot!("yaml_output", run.render());
+}
+
+#[test]
+fn verbose_success_says_where_settings_came_from() {
+    let server = page_example();
+    let run = Cli::query(&["-o", "json", "--verbose"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    insta::assert_snapshot!("verbose_success_stderr", run.stderr);
+}
+
+#[test]
+fn demo_shows_the_page_example_without_an_account() {
+    let run = Cli::new(&["demo"]).run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    insta::assert_snapshot!("demo_human", run.render());
+
+    let run = Cli::new(&["demo", "--output", "json"]).run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let page: taurusdb::types::StarRocksReplicationConfig =
+        serde_json::from_str(examples::STATUS_200_PAGE_VERBATIM).expect("the page example");
+    assert_eq!(shown, serde_json::to_value(page).expect("JSON value"));
+}
+
+#[test]
+fn demo_ignores_the_users_settings() {
+    let cli = Cli::new(&["demo", "--verbose"])
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .env("TAURUSDB_CONFIG", "/nonexistent/config.toml");
+    let run = cli.run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    assert!(
+        run.stderr
+            .contains("credentials: IAM token (a dummy) (demo)"),
+        "{}",
+        run.render()
+    );
+}
+
+// ---- Exit status 2: refused before any request ----
+
+/// A server that counts every request it gets.
+fn counting() -> (MockServer, usize) {
+    let server = MockServer::start();
+    let id = server
+        .mock(|when, then| {
+            when.any_request();
+            then.status(200).body(examples::STATUS_200_PAGE_VERBATIM);
+        })
+        .id();
+    (server, id)
+}
+
+fn calls(server: &MockServer, id: usize) -> usize {
+    httpmock::Mock::new(id, server).calls()
+}
+
+#[test]
+fn bad_task_name_is_refused_before_any_request() {
+    let (server, id) = counting();
+    let run = Cli::new(&[
+        "starrocks",
+        "replication-config",
+        "--instance-id",
+        INSTANCE,
+        "--task-name",
+        "my-task",
+    ])
+    .against(&server.base_url())
+    .run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("bad_task_name", run.render());
+    assert_eq!(calls(&server, id), 0, "nothing was sent");
+}
+
+#[test]
+fn invalid_instance_id_is_refused_before_any_request() {
+    let (server, id) = counting();
+    let run = Cli::new(&[
+        "starrocks",
+        "replication-config",
+        "--instance-id",
+        "..",
+        "--task-name",
+        TASK,
+    ])
+    .against(&server.base_url())
+    .run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("invalid_instance_id", run.render());
+    assert_eq!(calls(&server, id), 0, "nothing was sent");
+}
+
+#[test]
+fn usage_error() {
+    let run = Cli::new(&["starrocks", "replication-config", "--instance-id", INSTANCE]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("usage_error_missing_argument", run.render());
+
+    let run = Cli::query(&["--output", "xml"]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("usage_error_bad_output", run.render());
+
+    let run = Cli::new(&[]).run();
+    assert_eq!(run.code, 2, "no command prints the help and fails");
+    assert!(run.stderr.contains("Usage: taurusdb"), "{}", run.render());
+}
+
+#[test]
+fn missing_settings_say_where_to_give_them() {
+    let run = Cli::query(&[]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("missing_region", run.render());
+
+    let run = Cli::query(&["--region", "cn-north-4", "--project-id", PROJECT]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("missing_credentials", run.render());
+
+    let run = Cli::query(&["--region", "nowhere-1", "--project-id", PROJECT])
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    assert!(
+        run.stderr.starts_with("error: unknown region `nowhere-1`"),
+        "{}",
+        run.render()
+    );
+}
+
+#[test]
+fn bad_config_files_are_refused() {
+    let cli = Cli::query(&[]);
+    let path = cli.default_config_path();
+    let run = cli.write_config(&path, "project = \"typo\"\n").run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    insta::assert_snapshot!("config_unknown_key", run.render());
+
+    let run = Cli::query(&["--config", "/nonexistent/taurusdb.toml"]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    assert!(
+        run.stderr
+            .starts_with("error: cannot read the config file /nonexistent/taurusdb.toml"),
+        "{}",
+        run.render()
+    );
+}
+
+// ---- Exit status 3: the API said no ----
+
+#[test]
+fn api_error() {
+    let server = serve(400, examples::STATUS_400_PAGE);
+    let run = Cli::query(&[]).against(&server.base_url()).run();
+    assert_eq!(run.code, 3, "{}", run.render());
+    insta::assert_snapshot!("api_error", run.render());
+
+    let run = Cli::query(&["--verbose"]).against(&server.base_url()).run();
+    assert_eq!(run.code, 3, "{}", run.render());
+    insta::assert_snapshot!("api_error_verbose", run.render());
+}
+
+// ---- Exit status 4: network ----
+
+#[test]
+fn connection_refused() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("its address").port()
+    };
+    let run = Cli::query(&["--retries", "0"])
+        .against(&format!("http://127.0.0.1:{port}"))
+        .run();
+    assert_eq!(run.code, 4, "{}", run.render());
+    insta::assert_snapshot!("connection_refused", run.render());
+}
+
+#[test]
+fn timeout() {
+    // Connections are accepted by the kernel but never answered.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    let started = Instant::now();
+    let run = Cli::query(&["--retries", "0", "--timeout", "0.5"])
+        .against(&url)
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "--timeout is honoured"
+    );
+    assert_eq!(run.code, 4, "{}", run.render());
+    insta::assert_snapshot!("timeout", run.render());
+    drop(listener);
+}
+
+#[test]
+fn retries_flag() {
+    let server = MockServer::start();
+    let unavailable = server.mock(|when, then| {
+        when.any_request();
+        then.status(503).body("{}");
+    });
+    let run = Cli::query(&["--retries", "0"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 3, "{}", run.render());
+    assert_eq!(unavailable.calls(), 1);
+    let run = Cli::query(&["--retries", "1"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 3, "{}", run.render());
+    assert_eq!(unavailable.calls(), 3, "one attempt, then one retry");
+}
+
+// ---- Exit status 5: undecodable response ----
+
+#[test]
+fn truncated_json() {
+    let body = &examples::STATUS_200_PAGE_VERBATIM[..120];
+    let server = serve(200, body);
+    let run = Cli::query(&[]).against(&server.base_url()).run();
+    assert_eq!(run.code, 5, "{}", run.render());
+    insta::assert_snapshot!("truncated_json", run.render());
+
+    let run = Cli::query(&["-v"]).against(&server.base_url()).run();
+    assert_eq!(run.code, 5, "{}", run.render());
+    insta::assert_snapshot!("truncated_json_verbose", run.render());
+}
+
+// ---- Help and completions ----
+
+#[test]
+fn help() {
+    for (name, args) in [
+        ("help_top_level_short", &["-h"][..]),
+        ("help_top_level_long", &["--help"]),
+        (
+            "help_replication_config_short",
+            &["starrocks", "replication-config", "-h"],
+        ),
+        (
+            "help_replication_config_long",
+            &["starrocks", "replication-config", "--help"],
+        ),
+        ("help_demo", &["demo", "-h"]),
+    ] {
+        let run = Cli::new(args).run();
+        assert_eq!(run.code, 0, "{}", run.render());
+        insta::assert_snapshot!(name, run.render());
+    }
+}
+
+#[test]
+fn completions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = Cli::new(&["completions", shell]).run();
+        assert_eq!(run.code, 0, "{}", run.render());
+        for word in [
+            "starrocks",
+            "replication-config",
+            "task-name",
+            "output",
+            "demo",
+        ] {
+            assert!(run.stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let run = Cli::new(&["completions", "tcsh"]).run();
+    assert_eq!(run.code, 2, "{}", run.render());
+}
+
+// ---- Precedence: flags > environment > config file ----
+
+fn request_id(run: &Run) -> String {
+    run.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("request ID: "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn project_id_precedence() {
+    let server = MockServer::start();
+    for project in ["flag-project", "env-project", "file-project"] {
+        server.list_star_rocks_data_replication_config(|when, then| {
+            when.project_id(project);
+            then.into_inner()
+                .status(200)
+                .header("x-request-id", format!("for-{project}"))
+                .body(examples::STATUS_200_PAGE_VERBATIM);
+        });
+    }
+    let base = |cli: Cli| {
+        let path = cli.default_config_path();
+        cli.endpoint(&server.base_url())
+            .arg("--verbose")
+            .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+            .write_config(&path, "project_id = \"file-project\"\n")
+    };
+    let run = base(Cli::query(&[])).run();
+    assert_eq!(request_id(&run), "for-file-project", "{}", run.render());
+    let run = base(Cli::query(&[]))
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "env-project")
+        .run();
+    assert_eq!(request_id(&run), "for-env-project", "{}", run.render());
+    let run = base(Cli::query(&["--project-id", "flag-project"]))
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", "env-project")
+        .run();
+    assert_eq!(request_id(&run), "for-flag-project", "{}", run.render());
+    assert!(
+        run.stderr
+            .contains("project ID: flag-project (from --project-id)")
+    );
+}
+
+#[test]
+fn credentials_and_language_precedence() {
+    let server = MockServer::start();
+    for (token, language) in [
+        ("env-token", "zh-cn"),
+        ("file-token", "zh-cn"),
+        ("file-token", "en-us"),
+    ] {
+        server.mock(|when, then| {
+            when.header("x-auth-token", token)
+                .header("x-language", language);
+            then.status(200)
+                .header("x-request-id", format!("{token}-{language}"))
+                .body(examples::STATUS_200_PAGE_VERBATIM);
+        });
+    }
+    let base = |cli: Cli| {
+        let path = cli.default_config_path();
+        cli.endpoint(&server.base_url())
+            .arg("--verbose")
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .write_config(&path, "auth_token = \"file-token\"\nlanguage = \"zh-cn\"\n")
+    };
+    let run = base(Cli::query(&[])).run();
+    assert_eq!(request_id(&run), "file-token-zh-cn", "{}", run.render());
+    let run = base(Cli::query(&[]))
+        .env("TAURUSDB_AUTH_TOKEN", "env-token")
+        .run();
+    assert_eq!(request_id(&run), "env-token-zh-cn", "{}", run.render());
+    let run = base(Cli::query(&["--language", "en-us"])).run();
+    assert_eq!(request_id(&run), "file-token-en-us", "{}", run.render());
+}
+
+#[test]
+fn config_file_location_precedence() {
+    let server = MockServer::start();
+    for project in ["default-file", "env-file", "flag-file"] {
+        server.list_star_rocks_data_replication_config(|when, then| {
+            when.project_id(project);
+            then.into_inner()
+                .status(200)
+                .header("x-request-id", format!("for-{project}"))
+                .body(examples::STATUS_200_PAGE_VERBATIM);
+        });
+    }
+    let cli = Cli::query(&["--verbose"]);
+    let home = cli.home.path().to_path_buf();
+    let (env_file, flag_file) = (home.join("env.toml"), home.join("flag.toml"));
+    let default_file = cli.default_config_path();
+    let cli = cli
+        .endpoint(&server.base_url())
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .write_config(&default_file, "project_id = \"default-file\"\n")
+        .write_config(&env_file, "project_id = \"env-file\"\n")
+        .write_config(&flag_file, "project_id = \"flag-file\"\n");
+    let run = cli.run();
+    assert_eq!(request_id(&run), "for-default-file", "{}", run.render());
+    let cli = cli.env("TAURUSDB_CONFIG", &env_file.display().to_string());
+    let run = cli.run();
+    assert_eq!(request_id(&run), "for-env-file", "{}", run.render());
+    let run = cli
+        .arg("--config")
+        .arg(&flag_file.display().to_string())
+        .run();
+    assert_eq!(request_id(&run), "for-flag-file", "{}", run.render());
+}
+
+#[test]
+fn region_and_endpoint_precedence() {
+    let env_server = page_example();
+    let file_server = page_example();
+    let cli = Cli::query(&["--verbose"]);
+    let path = cli.default_config_path();
+    let cli = cli
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .write_config(
+            &path,
+            &format!("endpoint = \"{}\"\n", file_server.base_url()),
+        );
+    let run = cli.run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert!(
+        run.stderr.contains("(from config file key `endpoint`)"),
+        "{}",
+        run.render()
+    );
+    // A region in the environment outranks the file's endpoint; the official per-region
+    // override variable points it at a local server.
+    let run = cli
+        .env("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+        .env(
+            "HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4",
+            &env_server.base_url(),
+        )
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert!(
+        run.stderr
+            .contains("(from $HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4)"),
+        "{}",
+        run.render()
+    );
+}
+
+// ---- Secrets ----
+
+#[test]
+fn secrets_never_appear_even_with_verbose() {
+    let ok = page_example();
+    let api_error = serve(400, examples::STATUS_400_PAGE);
+    let truncated = serve(200, &examples::STATUS_200_PAGE_VERBATIM[..120]);
+    let aksk_env = |cli: Cli| {
+        cli.env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .env("HUAWEICLOUD_SDK_AK", "AKEXAMPLE")
+            .env("HUAWEICLOUD_SDK_SK", SECRET_KEY)
+            .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", SECURITY_TOKEN)
+    };
+    for url in [
+        ok.base_url(),
+        api_error.base_url(),
+        truncated.base_url(),
+        "http://127.0.0.1:9".into(),
+    ] {
+        for format in ["human", "json", "yaml"] {
+            let run = aksk_env(Cli::query(&["-v", "--retries", "0", "-o", format]))
+                .endpoint(&url)
+                .run();
+            run.assert_no_secrets();
+            let run = Cli::query(&["-v", "--retries", "0", "-o", format])
+                .against(&url)
+                .run();
+            run.assert_no_secrets();
+        }
+    }
+    // From a config file, a broken one included.
+    for text in [
+        format!("project_id = \"{PROJECT}\"\nauth_token = \"{TOKEN}\"\n"),
+        format!("project_id = \"{PROJECT}\"\naccess_key = \"AK\"\nsecret_key = \"{SECRET_KEY}\"\n"),
+        format!("access_key = \"AK\"\nsecret_key = \"{SECRET_KEY}\n"),
+        format!("auth_token = \"{TOKEN}\"\nsecret_key = 1\n"),
+        format!("secret_key = \"{SECRET_KEY}\"\n"),
+        format!("auth_token = \"{TOKEN}\r\n\"\nproject_id = \"{PROJECT}\"\n"),
+    ] {
+        let cli = Cli::query(&["-v", "--retries", "0"]).endpoint(&ok.base_url());
+        let path = cli.default_config_path();
+        let run = cli.write_config(&path, &text).run();
+        run.assert_no_secrets();
+    }
+    // A token that cannot be a header is refused without being repeated.
+    let run = Cli::query(&["-v"])
+        .endpoint(&ok.base_url())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+        .env("TAURUSDB_AUTH_TOKEN", &format!("{TOKEN}\u{7}"))
+        .run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    run.assert_no_secrets();
+}
+
+// ---- Pipes, colour and the spinner ----
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let cli = Cli::new(&["demo"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taurusdb"))
+        .args(&cli.args)
+        .env_clear()
+        .env("HOME", cli.home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let server = page_example();
+    let plain = Cli::query(&[])
+        .against(&server.base_url())
+        .without_env("NO_COLOR");
+    let run = plain.run();
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "not a terminal: no colour\n{}",
+        run.stdout
+    );
+    let forced = plain.env("CLICOLOR_FORCE", "1");
+    let run = forced.run();
+    assert!(
+        run.stdout.contains("\x1b[31m"),
+        "CLICOLOR_FORCE colours\n{}",
+        run.stdout
+    );
+    let run = forced.env("NO_COLOR", "1").run();
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "NO_COLOR wins\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn no_spinner_when_stderr_is_not_a_terminal() {
+    let server = MockServer::start();
+    server.list_star_rocks_data_replication_config(|_, then| {
+        then.into_inner()
+            .status(200)
+            .delay(Duration::from_millis(700))
+            .body(examples::STATUS_200_PAGE_VERBATIM);
+    });
+    let run = Cli::query(&["-o", "json"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert_eq!(run.stderr, "", "a slow call on a pipe draws nothing");
+}
