@@ -18,6 +18,10 @@ pub const MAX_SPEC_BYTES: usize = 16 * 1024 * 1024;
 /// Aliases may repeat anchored nodes; this bounds the expanded size (the "billion laughs").
 const MAX_NODES: usize = 2_000_000;
 
+/// No API description nests this deep; deeper input would exhaust the stack of the recursive
+/// passes that follow (and of dropping the value).
+pub const MAX_DEPTH: usize = 128;
+
 /// A 1-based line and column in the spec's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
@@ -497,6 +501,12 @@ impl<'f> Builder<'f> {
                 }
                 Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
             }
+            if stack.len() > MAX_DEPTH {
+                return Err(self.err(
+                    pos,
+                    format!("the spec nests deeper than {MAX_DEPTH} levels"),
+                ));
+            }
             if self.nodes > MAX_NODES {
                 return Err(self.err(
                     pos,
@@ -773,6 +783,21 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.pos.map(|p| p.line), Some(15));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let flow = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(&flow).is_err());
+        let block: String = (0..300)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect::<String>()
+            + &" ".repeat(300)
+            + "x\n";
+        let e = parse(&block).unwrap_err();
+        assert!(e.message.contains("nests deeper than 128 levels"), "{e}");
+        let ok = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
+        parse(&ok).unwrap();
     }
 
     #[test]
