@@ -196,3 +196,68 @@ fn gen_writes_once_and_check_reports_staleness_with_the_fix() {
         "--check writes nothing"
     );
 }
+
+/// The same corpus through `cargo xtask lint`: each a clear error naming the problem, exit 1,
+/// nothing written.
+#[test]
+fn bad_specs_fail_lint_with_the_problem_named() {
+    let root = scratch();
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.yaml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    let latin1 = dir.path().join("latin1.yaml");
+    std::fs::write(&latin1, b"openapi: 3.0.3\ninfo: {title: caf\xe9}\n").unwrap();
+    let mut cases: Vec<(PathBuf, &str)> = vec![
+        (huge, "error[yaml-syntax]: the spec is 17825792 bytes"),
+        (latin1, "error[yaml-syntax]: the spec is not valid UTF-8"),
+    ];
+    for (file, expected) in [
+        ("syntax-error.yaml", "error[yaml-syntax]: YAML syntax error"),
+        ("dangling-ref.yaml", "error[invalid-ref]: dangling $ref"),
+        (
+            "openapi-3.1.yaml",
+            "error[oas-version]: OpenAPI 3.1.0 is not supported",
+        ),
+        ("missing-operation-id.yaml", "error[operation-operationId]"),
+        (
+            "duplicate-operation-id.yaml",
+            "error[operation-operationId-unique]",
+        ),
+        (
+            "conflicting-error-schemas.yaml",
+            "error[error-responses-one-schema]",
+        ),
+        ("path-parameter-not-in-path.yaml", "error[path-params]"),
+        ("unsupported-media-type.yaml", "error[json-media-type]"),
+        ("recursive-schema.yaml", "error[no-recursive-required]"),
+        ("duplicate-key.yaml", "error[yaml-syntax]: duplicate key"),
+        (
+            "not-a-mapping.yaml",
+            "error[yaml-syntax]: the spec must be a YAML mapping",
+        ),
+        (
+            "swagger-2.yaml",
+            "error[oas-version]: this is a Swagger 2.0 document",
+        ),
+        ("invalid-document.yaml", "error[oas3-schema]"),
+    ] {
+        cases.push((fixtures().join("bad").join(file), expected));
+    }
+    for (spec, expected) in cases {
+        let out = xtask(root.path(), &["lint", spec.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "expected {expected:?} in: {stdout}"
+        );
+        assert!(
+            stdout.starts_with(&spec.display().to_string()),
+            "names the file: {stdout}"
+        );
+        assert_eq!(std::fs::read(root.path().join(CLIENT)).unwrap(), SENTINEL);
+    }
+}
