@@ -30,11 +30,11 @@ tokio::task_local! {
 }
 
 /// Records the latest response of the current call.
-pub(crate) fn record_response(status: StatusCode, request_id: Option<String>) {
+pub(crate) fn record_response(status: StatusCode, request_id: Option<&str>) {
     let _ = CALL.try_with(|c| {
         let mut c = c.borrow_mut();
         c.status = Some(status);
-        c.request_id = request_id;
+        c.request_id = request_id.map(str::to_string);
     });
 }
 
@@ -97,7 +97,7 @@ impl<'a> ReplicationConfigRequest<'a> {
             .client
             .list_star_rocks_data_replication_config()
             .project_id(config.project_id.as_str())
-            .instance_id(self.instance_id.as_str())
+            .instance_id(self.instance_id)
             .task_name(task_name)
             .x_language(language);
         let (result, state) = CALL

@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::credentials::{Credentials, Secret, header_value};
+use reqwest::header::HeaderValue;
+
+use crate::credentials::{Credentials, Secret, TokenSource, header_value};
 use crate::retry::RetryPolicy;
+use crate::signing::Signer;
 use crate::types::Language;
 use crate::{Client, Error};
 
@@ -58,6 +61,51 @@ pub struct Config {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
+    /// What every request sends, prepared once.
+    pub(crate) wire: Wire,
+}
+
+/// Header values and the signer, made once when the client is built, so that a request
+/// copies them instead of making them again.
+#[derive(Clone)]
+pub(crate) struct Wire {
+    pub(crate) project_id: HeaderValue,
+    /// A fixed token (a provider's is asked per request).
+    pub(crate) token: Option<HeaderValue>,
+    pub(crate) security_token: Option<HeaderValue>,
+    pub(crate) signer: Option<Signer>,
+}
+
+impl Wire {
+    fn new(project_id: &str, credentials: Option<&Credentials>) -> Result<Wire, Error> {
+        let config = |e: Error| Error::config(e.to_string());
+        let project_id = header_value(project_id, "the project ID").map_err(config)?;
+        let (mut token, mut security_token, mut signer) = (None, None, None);
+        match credentials {
+            Some(Credentials::Token(TokenSource::Fixed(t))) => {
+                token = Some(t.header_value("the IAM token").map_err(config)?)
+            }
+            Some(Credentials::AkSk(k)) => {
+                signer = Some(Signer::new(k.access_key.clone(), k.secret_key.clone()));
+                if let Some(t) = &k.security_token {
+                    security_token = Some(t.header_value("the security token").map_err(config)?);
+                }
+            }
+            Some(Credentials::Token(TokenSource::Provider(_))) | None => {}
+        }
+        Ok(Wire {
+            project_id,
+            token,
+            security_token,
+            signer,
+        })
+    }
+}
+
+impl fmt::Debug for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Wire { .. }")
+    }
 }
 
 impl Config {
@@ -347,6 +395,7 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::config("cannot build the HTTP client").with_source(e))?;
 
+        let wire = Wire::new(&project_id, self.credentials.as_ref())?;
         let config = Config {
             endpoint: endpoint.clone(),
             region,
@@ -355,6 +404,7 @@ impl ClientBuilder {
             credentials: self.credentials,
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
+            wire,
         };
         Ok(Client::new_with_client(&endpoint, http, config))
     }

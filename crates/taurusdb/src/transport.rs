@@ -46,45 +46,36 @@ impl ClientHooks<Config> for Client {
 }
 
 async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
+    let wire = &config.wire;
     let headers = request.headers_mut();
     headers.remove("api-version");
     headers.insert(
         HeaderName::from_static("x-project-id"),
-        crate::credentials::header_value(&config.project_id, "the project ID")?,
+        wire.project_id.clone(),
     );
-    match &config.credentials {
-        None => {}
-        Some(Credentials::Token(source)) => {
-            let token = match source {
-                TokenSource::Fixed(t) => t.clone(),
-                TokenSource::Provider(p) => p.token().await.map_err(|e| {
-                    Error::new(ErrorKind::Credentials, "the token provider failed")
-                        .with_boxed_source(e)
-                })?,
-            };
-            let value = token.header_value("the IAM token")?;
-            request
-                .headers_mut()
-                .insert(HeaderName::from_static("x-auth-token"), value);
-        }
-        Some(Credentials::AkSk(k)) => {
-            if let Some(t) = &k.security_token {
-                let value = t.header_value("the security token")?;
-                request
-                    .headers_mut()
-                    .insert(HeaderName::from_static("x-security-token"), value);
-            }
-        }
+    if let Some(token) = &wire.token {
+        headers.insert(HeaderName::from_static("x-auth-token"), token.clone());
+    }
+    if let Some(token) = &wire.security_token {
+        headers.insert(HeaderName::from_static("x-security-token"), token.clone());
+    }
+    if let Some(Credentials::Token(TokenSource::Provider(p))) = &config.credentials {
+        let token = p.token().await.map_err(|e| {
+            Error::new(ErrorKind::Credentials, "the token provider failed").with_boxed_source(e)
+        })?;
+        let value = token.header_value("the IAM token")?;
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static("x-auth-token"), value);
     }
     Ok(())
 }
 
-fn request_id(response: &Response) -> Option<String> {
+fn request_id(response: &Response) -> Option<&str> {
     response
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 /// Failures with no response that are worth another attempt of an idempotent request.
@@ -99,10 +90,7 @@ async fn execute(
 ) -> reqwest::Result<Response> {
     let config = client.inner();
     let http = client.client();
-    let signer = match &config.credentials {
-        Some(Credentials::AkSk(k)) => Some(Signer::new(k.access_key.clone(), k.secret_key.clone())),
-        _ => None,
-    };
+    let signer = config.wire.signer.as_ref();
     let started = Instant::now();
     let mut attempt = 0u32;
     loop {
@@ -118,14 +106,15 @@ async fn execute(
             latency_ms = tracing::field::Empty,
         );
         let sent = Instant::now();
+        // The original stays as the template of retries and redirects.
         let outcome = match request.try_clone() {
             Some(r) => {
-                send(http, r, signer.as_ref())
+                send(http, r, &request, signer)
                     .instrument(span.clone())
                     .await
             }
             // A streaming body cannot be sent twice: one attempt, no redirects.
-            None => return send(http, request, signer.as_ref()).instrument(span).await,
+            None => return send_once(http, request, signer).instrument(span).await,
         };
         span.record("latency_ms", sent.elapsed().as_millis() as u64);
         match outcome {
@@ -133,8 +122,8 @@ async fn execute(
                 let status = response.status();
                 let id = request_id(&response);
                 span.record("status", status.as_u16());
-                if let Some(id) = &id {
-                    span.record("request_id", id.as_str());
+                if let Some(id) = id {
+                    span.record("request_id", id);
                 }
                 call::record_response(status, id);
                 if is_retryable_status(status) {
@@ -178,45 +167,47 @@ async fn execute(
     }
 }
 
+async fn send_once(
+    http: &reqwest::Client,
+    mut request: Request,
+    signer: Option<&Signer>,
+) -> reqwest::Result<Response> {
+    if let Some(s) = signer {
+        s.sign(&mut request, jiff::Timestamp::now());
+    }
+    http.execute(request).await
+}
+
 /// One attempt: signs, sends, and follows redirects that stay on the same origin (scheme,
-/// host and port), signing each hop afresh. A redirect elsewhere is returned as it is, so
-/// that no credential header is ever sent to another host.
+/// host and port), each hop a copy of `template` signed afresh. A redirect elsewhere is
+/// returned as it is, so that no credential header is ever sent to another host.
 async fn send(
     http: &reqwest::Client,
     request: Request,
+    template: &Request,
     signer: Option<&Signer>,
 ) -> reqwest::Result<Response> {
-    let mut request = request;
-    let mut hops = 0;
-    loop {
-        let next = if hops < MAX_REDIRECTS {
-            request.try_clone()
-        } else {
-            None
-        };
-        if let Some(s) = signer {
-            s.sign(&mut request, jiff::Timestamp::now());
-        }
-        let url = request.url().clone();
-        let response = http.execute(request).await?;
+    let mut response = send_once(http, request, signer).await?;
+    for _ in 0..MAX_REDIRECTS {
         if !response.status().is_redirection() {
-            return Ok(response);
+            break;
         }
         let target = response
             .headers()
             .get(LOCATION)
             .and_then(|l| l.to_str().ok())
-            .and_then(|l| url.join(l).ok());
-        match (target, next) {
-            (Some(target), Some(mut next)) if same_origin(&url, &target) => {
-                tracing::debug!(location = target.path(), "following a same-origin redirect");
-                *next.url_mut() = target;
-                request = next;
-                hops += 1;
-            }
-            _ => return Ok(response),
-        }
+            .and_then(|l| response.url().join(l).ok());
+        let Some(target) = target.filter(|t| same_origin(response.url(), t)) else {
+            break;
+        };
+        let Some(mut next) = template.try_clone() else {
+            break;
+        };
+        tracing::debug!(location = target.path(), "following a same-origin redirect");
+        *next.url_mut() = target;
+        response = send_once(http, next, signer).await?;
     }
+    Ok(response)
 }
 
 pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
@@ -225,10 +216,16 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-/// Wraps the body so that reading more than `max` bytes fails with
-/// [`http_body_util::LengthLimitError`]; a declared `Content-Length` over `max` fails at the
-/// first chunk.
+/// Makes sure no more than `max` bytes of body are read. A declared `Content-Length` up to
+/// `max` is enforced by the HTTP layer already (it reads exactly that many bytes); otherwise
+/// (no length, or a gzip body whose decoded length is unknown) the body is wrapped so that
+/// reading past `max` fails with [`http_body_util::LengthLimitError`], and a declared length
+/// over `max` fails at the first chunk.
 fn limit_body(response: Response, max: usize) -> Response {
+    match response.content_length() {
+        Some(n) if n <= max as u64 => return response,
+        _ => {}
+    }
     let url = response.url().clone();
     let too_long = response.content_length().is_some_and(|n| n > max as u64);
     let response: http::Response<reqwest::Body> = response.into();
