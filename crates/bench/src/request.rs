@@ -1,0 +1,160 @@
+//! Per-request overhead: the client's full call (IAM token, and AK/SK signing) against a bare
+//! reqwest GET of the same URL, with the same timeouts, that decodes the same type; both
+//! against one keep-alive server on 127.0.0.1 answering with the page's example. Targets:
+//! median latency ratio at most 1.10 with a token and 1.25 with signing; requests per second
+//! with 64 concurrent callers within 10% of bare reqwest.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::{median, serve_forever, verdict};
+use taurusdb::types::StarRocksReplicationConfig;
+use taurusdb::{Client, Credentials, RetryPolicy};
+
+const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
+const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
+const TASK: &str = "sync_task_01";
+
+fn client(url: &str, credentials: Credentials) -> Client {
+    Client::builder()
+        .endpoint(url)
+        .project_id(PROJECT)
+        .credentials(credentials)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("configured")
+}
+
+async fn bare(http: &reqwest::Client, url: &str) {
+    let body = http
+        .get(url)
+        .header("accept", "application/json")
+        .header("x-auth-token", "bench-token")
+        .header("x-language", "en-us")
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("read");
+    let v: StarRocksReplicationConfig = serde_json::from_slice(&body).expect("decodes");
+    std::hint::black_box(v);
+}
+
+#[derive(Clone, Copy)]
+enum Caller {
+    Bare,
+    Token,
+    Signed,
+}
+
+struct Callers {
+    bare: reqwest::Client,
+    token: Client,
+    signed: Client,
+    url: String,
+}
+
+impl Callers {
+    async fn call(&self, who: Caller) {
+        match who {
+            Caller::Bare => bare(&self.bare, &self.url).await,
+            Caller::Token => {
+                std::hint::black_box(
+                    self.token
+                        .replication_config(INSTANCE, TASK)
+                        .await
+                        .expect("ok"),
+                );
+            }
+            Caller::Signed => {
+                std::hint::black_box(
+                    self.signed
+                        .replication_config(INSTANCE, TASK)
+                        .await
+                        .expect("ok"),
+                );
+            }
+        }
+    }
+}
+
+/// Runs the benchmark and prints its report; `allocator` names the global allocator.
+pub async fn run(rounds: usize, allocator: &str) {
+    let body = taurusdb_httpmock::examples::list_star_rocks_data_replication_config::STATUS_200_PAGE_VERBATIM;
+    let base = serve_forever(body).await;
+    let url = format!(
+        "{base}/v3/{PROJECT}/instances/{INSTANCE}/starrocks/databases/replication/configuration?task_name={TASK}"
+    );
+    let callers = Arc::new(Callers {
+        bare: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .expect("built"),
+        token: client(&base, Credentials::token("bench-token")),
+        signed: client(&base, Credentials::aksk("AKBENCH", "sk-bench")),
+        url,
+    });
+
+    // Sequential latency, interleaved so that all three see the same machine.
+    let order = [Caller::Bare, Caller::Token, Caller::Signed];
+    for who in order {
+        for _ in 0..200 {
+            callers.call(who).await;
+        }
+    }
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..rounds {
+        for (i, who) in order.iter().enumerate() {
+            let t = Instant::now();
+            callers.call(*who).await;
+            times[i].push(t.elapsed());
+        }
+    }
+    let [b, t, s] = times.map(median);
+    let (rt, rs) = (
+        t.as_secs_f64() / b.as_secs_f64(),
+        s.as_secs_f64() / b.as_secs_f64(),
+    );
+    println!("request ({allocator}): {rounds} sequential calls each, median latency");
+    println!("  bare reqwest  {:>7.1} µs", b.as_secs_f64() * 1e6);
+    println!(
+        "  client, token {:>7.1} µs  ratio {rt:.3} (target <= 1.10): {}",
+        t.as_secs_f64() * 1e6,
+        verdict(rt <= 1.10)
+    );
+    println!(
+        "  client, AK/SK {:>7.1} µs  ratio {rs:.3} (target <= 1.25): {}",
+        s.as_secs_f64() * 1e6,
+        verdict(rs <= 1.25)
+    );
+
+    // Throughput with 64 concurrent callers.
+    let per_caller = (rounds / 16).max(50);
+    let mut rps = Vec::new();
+    for who in [Caller::Bare, Caller::Token, Caller::Bare, Caller::Token] {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let c = callers.clone();
+                tokio::spawn(async move {
+                    for _ in 0..per_caller {
+                        c.call(who).await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a caller finished");
+        }
+        rps.push((64 * per_caller) as f64 / started.elapsed().as_secs_f64());
+    }
+    let (bare_rps, client_rps) = ((rps[0] + rps[2]) / 2.0, (rps[1] + rps[3]) / 2.0);
+    let ratio = client_rps / bare_rps;
+    println!(
+        "  64 concurrent callers x {per_caller}: bare {bare_rps:.0} req/s, client {client_rps:.0} req/s, ratio {ratio:.3} (target >= 0.90): {}",
+        verdict(ratio >= 0.9)
+    );
+}
