@@ -145,7 +145,7 @@ fn examples(spec: &Spec) -> Vec<postprocess::Example> {
             .into_iter()
             .flatten()
         {
-            let response = tolerant::resolve(&spec.root, response);
+            let response = crate::walk::resolve(&spec.root, response);
             if let Some(page) = response.get("x-page-example") {
                 out.push(postprocess::Example {
                     operation: id.to_string(),
@@ -212,7 +212,7 @@ pub fn check_media_types(spec: &Spec) -> Vec<Diagnostic> {
             bodies.push((
                 format!("{ptr}/requestBody"),
                 "the request body".to_string(),
-                tolerant::resolve(&spec.root, body),
+                crate::walk::resolve(&spec.root, body),
             ));
         }
         for (code, response) in op
@@ -225,7 +225,7 @@ pub fn check_media_types(spec: &Spec) -> Vec<Diagnostic> {
             bodies.push((
                 at,
                 format!("response `{code}`"),
-                tolerant::resolve(&spec.root, response),
+                crate::walk::resolve(&spec.root, response),
             ));
         }
         for (at, what, holder) in bodies {
@@ -269,7 +269,7 @@ pub fn check_error_schemas(spec: &Spec) -> Vec<Diagnostic> {
             if !(code.starts_with('4') || code.starts_with('5') || code == "default") {
                 continue;
             }
-            let response = tolerant::resolve(&spec.root, response);
+            let response = crate::walk::resolve(&spec.root, response);
             for media in response
                 .get("content")
                 .and_then(Value::as_object)
@@ -278,7 +278,7 @@ pub fn check_error_schemas(spec: &Spec) -> Vec<Diagnostic> {
                 .map(|(_, m)| m)
             {
                 let schema = media.get("schema").map(|s| {
-                    tolerant::ref_name(s)
+                    crate::walk::ref_name(s)
                         .map(|n| format!("`{n}`"))
                         .unwrap_or_else(|| "an inline schema".to_string())
                 });

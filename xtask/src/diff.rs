@@ -21,7 +21,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::spec::{Spec, escape_pointer, operations};
-use crate::tolerant::{Reach, ref_name, resolve};
+use crate::tolerant::Reach;
+use crate::walk::{component, parameters, resolve, text};
 
 /// How a change affects clients of the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -188,15 +189,8 @@ fn operations_diff(d: &mut Differ) {
             (new_ptr, new_path, new_op),
         );
         responses_diff(d, id, (old_ptr, old_op), (new_ptr, new_op));
-        let text = |op: &Value, k: &str| {
-            op.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
         for key in ["summary", "description"] {
-            if text(old_op, key) != text(new_op, key) {
+            if text(old_op.get(key)) != text(new_op.get(key)) {
                 d.push(
                     Class::Info,
                     &format!("{new_ptr}/{key}"),
@@ -215,24 +209,10 @@ fn params<'a>(
     op_ptr: &str,
     op: &'a Value,
 ) -> BTreeMap<String, (String, &'a Value)> {
-    let mut out = BTreeMap::new();
-    let item_ptr = format!("/paths/{}", escape_pointer(path));
-    let item = &root["paths"][path];
-    for (base, holder) in [(item_ptr.as_str(), item), (op_ptr, op)] {
-        for (i, p) in holder
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let p = resolve(root, p);
-            if let Some(name) = p.get("name").and_then(Value::as_str) {
-                out.insert(name.to_string(), (format!("{base}/parameters/{i}"), p));
-            }
-        }
-    }
-    out
+    parameters(root, path, op_ptr, op)
+        .into_iter()
+        .filter_map(|(ptr, p)| Some((p.get("name")?.as_str()?.to_string(), (ptr, p))))
+        .collect()
 }
 
 fn parameters_diff(
@@ -297,14 +277,7 @@ fn parameters_diff(
             ),
             _ => {}
         }
-        let text = |p: &Value| {
-            p.get("description")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        if text(o) != text(p) {
+        if text(o.get("description")) != text(p.get("description")) {
             d.push(
                 Class::Info,
                 &format!("{ptr}/description"),
@@ -388,22 +361,11 @@ enum Side {
     Response,
 }
 
-/// The component a schema stands for (`$ref`, or `allOf` of one `$ref`).
-fn component(schema: &Value) -> Option<String> {
-    if let Some(n) = ref_name(schema) {
-        return Some(n.to_string());
-    }
-    match schema.get("allOf")?.as_array()?.as_slice() {
-        [only] => ref_name(only).map(str::to_string),
-        _ => None,
-    }
-}
-
 /// A schema's type as the generated code sees it: the component it names, or its JSON type
 /// (with its items' type for arrays).
 fn signature(schema: &Value) -> String {
     if let Some(c) = component(schema) {
-        return c;
+        return c.to_string();
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("array") => format!(
@@ -564,14 +526,7 @@ fn inline_diff(
                 Side::Request => d.push(Class::Info, &pp, format!("{pwhat} became optional"), items.clone()),
             }
         }
-        let text = |s: &Value| {
-            s.get("description")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        if text(os) != text(ns) {
+        if text(os.get("description")) != text(ns.get("description")) {
             d.push(
                 Class::Info,
                 &format!("{pp}/description"),

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::spec::escape_pointer;
-use crate::tolerant::{ref_name, resolve};
+use crate::walk::{component, resolve, text};
 
 /// The rendered reference, relative to the workspace root.
 pub const REFERENCE: &str = "openapi/taurusdb.md";
@@ -296,11 +296,11 @@ impl Builder<'_> {
             });
             notes.extend(property_notes(name, prop));
             let inner = prop.get("items").unwrap_or(prop);
-            if let Some(component) = self.component_of(inner)
+            if let Some(component) = component(inner)
                 && self.target(inner).get("properties").is_some()
-                && !done.contains(&component)
+                && !done.contains(component)
             {
-                nested.push(component);
+                nested.push(component.to_string());
             }
         }
         let table = self.table(title.to_string(), rows, notes);
@@ -319,23 +319,12 @@ impl Builder<'_> {
         }
     }
 
-    /// The component a schema is (`$ref`, or `allOf` of one `$ref`).
-    fn component_of(&self, schema: &Value) -> Option<String> {
-        if let Some(n) = ref_name(schema) {
-            return Some(n.to_string());
-        }
-        match schema.get("allOf")?.as_array()?.as_slice() {
-            [only] => ref_name(only).map(str::to_string),
-            _ => None,
-        }
-    }
-
     /// What a schema stands for: the component it references, or itself.
     fn target<'v>(&'v self, schema: &'v Value) -> &'v Value {
-        match self.component_of(schema) {
+        match component(schema) {
             Some(c) => self
                 .root
-                .pointer(&format!("/components/schemas/{}", escape_pointer(&c)))
+                .pointer(&format!("/components/schemas/{}", escape_pointer(c)))
                 .unwrap_or(schema),
             None => schema,
         }
@@ -353,7 +342,7 @@ impl Builder<'_> {
                     .unwrap_or(&Value::Null);
                 let item_target = self.target(items);
                 match (
-                    self.component_of(items),
+                    component(items),
                     item_target.get("type").and_then(Value::as_str),
                 ) {
                     (Some(c), Some("object")) => format!("Array of {c} objects"),
@@ -361,7 +350,7 @@ impl Builder<'_> {
                     _ => "Array".into(),
                 }
             }
-            Some("object") => match self.component_of(schema) {
+            Some("object") => match component(schema) {
                 Some(c) => format!("{c} object"),
                 None => "Object".into(),
             },
@@ -435,13 +424,6 @@ fn property_notes(name: &str, schema: &Value) -> Vec<String> {
         notes.push(format!("`{name}`: {}", one_line(&text(Some(d)))));
     }
     notes
-}
-
-fn text(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 trait IfEmpty {

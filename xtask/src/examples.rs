@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::spec::{METHODS, escape_pointer};
+use crate::walk::{children, declared_parameters, media};
 
 /// An example or default that its schema rejects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +105,7 @@ pub fn check(root: &Value) -> Vec<Invalid> {
                 validate(schema, v, &components, &format!("{ptr}/{key}"), &mut out);
             }
         }
-        subschemas(&ptr, schema, &mut schemas);
+        schemas.extend(children(&ptr, schema));
     }
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     out
@@ -118,25 +119,16 @@ pub fn validate_value(root: &Value, schema: &Value, value: &Value, ptr: &str) ->
 }
 
 fn params<'a>(base: &str, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-    for (i, p) in holder
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        if p.get("$ref").is_none() {
-            out.push((format!("{base}/parameters/{i}"), p));
-        }
-    }
+    // Component parameters are validated where they are defined.
+    out.extend(
+        declared_parameters(base, holder)
+            .into_iter()
+            .filter(|(_, p)| p.get("$ref").is_none()),
+    );
 }
 
 fn media_holders<'a>(base: &str, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-    if let Some(content) = holder.get("content").and_then(Value::as_object) {
-        for (media, m) in content {
-            out.push((format!("{base}/content/{}", escape_pointer(media)), m));
-        }
-    }
+    out.extend(media(base, holder));
 }
 
 fn examples_of<'a>(ptr: &str, holder: &'a Value) -> Vec<(String, &'a Value)> {
@@ -152,30 +144,6 @@ fn examples_of<'a>(ptr: &str, holder: &'a Value) -> Vec<(String, &'a Value)> {
         }
     }
     out
-}
-
-fn subschemas<'a>(ptr: &str, schema: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            out.push((format!("{ptr}/properties/{}", escape_pointer(name)), s));
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = schema.get(key).filter(|s| s.is_object()) {
-            out.push((format!("{ptr}/{key}"), s));
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for (i, s) in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            out.push((format!("{ptr}/{key}/{i}"), s));
-        }
-    }
 }
 
 /// The spec's `components`, with every schema converted to JSON Schema.

@@ -14,3 +14,4 @@ pub mod panic;
 pub mod postprocess;
 pub mod spec;
 pub mod tolerant;
+pub mod walk;

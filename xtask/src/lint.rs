@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::spec::{Diagnostic, METHODS, Spec, escape_pointer, operations};
-use crate::tolerant::{Reach, ref_name, resolve};
+use crate::tolerant::Reach;
+use crate::walk::{children, declared_parameters, media, parameters, ref_name, resolve};
 
 /// How bad a finding is. Errors fail the command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -517,30 +518,6 @@ fn operations_rules(l: &mut Linter, root: &Value) {
     }
 }
 
-/// All parameters that apply to an operation (path item's and operation's), resolved, with
-/// the pointer where each is declared.
-fn parameters_of<'a>(
-    root: &'a Value,
-    item_ptr: &str,
-    item: &'a Value,
-    op_ptr: &str,
-    op: &'a Value,
-) -> Vec<(String, &'a Value)> {
-    let mut out = Vec::new();
-    for (base, holder) in [(item_ptr, item), (op_ptr, op)] {
-        for (i, p) in holder
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            out.push((format!("{base}/parameters/{i}"), resolve(root, p)));
-        }
-    }
-    out
-}
-
 fn paths(l: &mut Linter, root: &Value) {
     for (path, item) in root
         .get("paths")
@@ -571,7 +548,7 @@ fn paths(l: &mut Linter, root: &Value) {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let op_ptr = format!("{item_ptr}/{method}");
-            let params = parameters_of(root, &item_ptr, item, &op_ptr, op);
+            let params = parameters(root, path, &op_ptr, op);
             let declared: Vec<(&String, &str)> = params
                 .iter()
                 .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
@@ -759,33 +736,6 @@ fn all_schemas(root: &Value) -> Vec<(String, &Value)> {
     out
 }
 
-/// The direct subschemas of a schema, with their pointers.
-fn children<'a>(ptr: &str, s: &'a Value) -> Vec<(String, &'a Value)> {
-    let mut out = Vec::new();
-    if let Some(props) = s.get("properties").and_then(Value::as_object) {
-        for (n, p) in props {
-            out.push((format!("{ptr}/properties/{}", escape_pointer(n)), p));
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(c) = s.get(key).filter(|c| c.is_object()) {
-            out.push((format!("{ptr}/{key}"), c));
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for (i, c) in s
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            out.push((format!("{ptr}/{key}/{i}"), c));
-        }
-    }
-    out
-}
-
 /// Parameters, headers and media types: the objects that hold a `schema`.
 fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
     let mut out = Vec::new();
@@ -800,28 +750,10 @@ fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
             p,
         ));
     }
-    fn media<'a>(base: String, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-        for (m, v) in holder
-            .get("content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            out.push((format!("{base}/content/{}", escape_pointer(m)), v));
-        }
-    }
     for (ptr, _, _, op) in operations(root) {
-        for (i, p) in op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            out.push((format!("{ptr}/parameters/{i}"), p));
-        }
+        out.extend(declared_parameters(&ptr, op));
         if let Some(b) = op.get("requestBody") {
-            media(format!("{ptr}/requestBody"), b, &mut out);
+            out.extend(media(&format!("{ptr}/requestBody"), b));
         }
         for (code, r) in op
             .get("responses")
@@ -829,11 +761,10 @@ fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
             .into_iter()
             .flatten()
         {
-            media(
-                format!("{ptr}/responses/{}", escape_pointer(code)),
+            out.extend(media(
+                &format!("{ptr}/responses/{}", escape_pointer(code)),
                 r,
-                &mut out,
-            );
+            ));
         }
     }
     for (name, r) in root
@@ -842,11 +773,10 @@ fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
         .into_iter()
         .flatten()
     {
-        media(
-            format!("/components/responses/{}", escape_pointer(name)),
+        out.extend(media(
+            &format!("/components/responses/{}", escape_pointer(name)),
             r,
-            &mut out,
-        );
+        ));
     }
     out
 }

@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::spec::METHODS;
+use crate::walk::{children, ref_name, resolve};
 
 /// Keywords that constrain a value without changing its Rust type.
 pub const DOCUMENTED_ONLY: [&str; 11] = [
@@ -81,18 +82,6 @@ impl Reach {
     }
 }
 
-/// Follows a local `$ref` (one level, as parameters and responses allow).
-pub fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
-    match v
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(ptr) => root.pointer(ptr).unwrap_or(v),
-        None => v,
-    }
-}
-
 fn collect_parameter_schemas<'a>(
     root: &'a Value,
     params: Option<&'a Value>,
@@ -117,13 +106,6 @@ fn collect_content_schemas<'a>(holder: &'a Value, out: &mut Vec<&'a Value>) {
     }
 }
 
-/// The component name a schema `$ref` points at.
-pub fn ref_name(v: &Value) -> Option<&str> {
-    v.get("$ref")?
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
-}
-
 /// Adds every component schema reachable from `schema` to `out`.
 pub fn schema_refs(schema: &Value, components: Option<&Value>, out: &mut BTreeSet<String>) {
     if let Some(name) = ref_name(schema) {
@@ -134,28 +116,8 @@ pub fn schema_refs(schema: &Value, components: Option<&Value>, out: &mut BTreeSe
         }
         return;
     }
-    for_each_subschema(schema, |s| schema_refs(s, components, out));
-}
-
-/// Calls `f` on every direct subschema of `schema`.
-pub fn for_each_subschema<'a>(schema: &'a Value, mut f: impl FnMut(&'a Value)) {
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        props.values().for_each(&mut f);
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = schema.get(key).filter(|s| s.is_object()) {
-            f(s);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for s in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            f(s);
-        }
+    for (_, s) in children("", schema) {
+        schema_refs(s, components, out);
     }
 }
 
