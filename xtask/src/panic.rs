@@ -42,12 +42,15 @@ fn install_hook() {
     });
 }
 
-/// Runs `f`; a panic becomes `Err(message)`.
+/// Runs `f`; a panic becomes `Err(message)`. Calls nest: an inner call leaves the outer one
+/// capturing.
 pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     install_hook();
-    CAPTURED.with(|c| *c.borrow_mut() = Some(String::new()));
+    let outer = CAPTURED.with(|c| c.borrow_mut().replace(String::new()));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    let message = CAPTURED.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let message = CAPTURED
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
+        .unwrap_or_default();
     result.map_err(|_| message)
 }
 
@@ -63,5 +66,18 @@ mod tests {
             "{msg}"
         );
         assert_eq!(super::catch(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn nested_catches_keep_capturing() {
+        let outer: Result<(), String> = super::catch(|| {
+            let inner: Result<(), String> = super::catch(|| panic!("inner"));
+            assert!(inner.unwrap_err().starts_with("inner"));
+            panic!("outer after inner");
+        });
+        assert!(
+            outer.unwrap_err().starts_with("outer after inner"),
+            "the outer panic was captured, not printed"
+        );
     }
 }

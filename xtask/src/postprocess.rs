@@ -263,13 +263,10 @@ pub fn examples_module(examples: &[Example]) -> Result<Item, String> {
     let mut ops: Vec<&str> = examples.iter().map(|e| e.operation.as_str()).collect();
     ops.dedup();
     let modules = ops.iter().map(|op| {
-        let module = format_ident!("{}", snake(op));
+        let module = ident(&snake(op));
         let consts = examples.iter().filter(|e| e.operation == *op).map(|e| {
-            let name = format_ident!(
-                "STATUS_{}_{}",
-                e.status.to_ascii_uppercase(),
-                snake(&e.name).to_ascii_uppercase()
-            );
+            let name =
+                ident(&format!("STATUS_{}_{}", e.status, snake(&e.name)).to_ascii_uppercase());
             let json = raw_string(&serde_json::to_string_pretty(&e.value).unwrap_or_default());
             let doc = format!("Status {} `{}`: {}", e.status, e.name, e.summary);
             quote!(#[doc = #doc] pub const #name: &str = #json;)
@@ -284,6 +281,23 @@ pub fn examples_module(examples: &[Example]) -> Result<Item, String> {
         }
     })
     .map_err(|e| format!("examples module: {e}"))
+}
+
+/// An identifier from any text (a status may be `2XX` or `default`, and a hand-edited or
+/// fuzzed spec anything): ASCII letters, digits and `_` kept, anything else `_`, a leading
+/// digit or a keyword guarded by a `_`.
+fn ident(text: &str) -> proc_macro2::Ident {
+    let mut s: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if syn::parse_str::<syn::Ident>(&s).is_err() {
+        s.push('_');
+    }
+    proc_macro2::Ident::new(&s, proc_macro2::Span::call_site())
 }
 
 /// A raw string literal (`r#"..."#`, with as many `#` as needed), so that JSON reads as JSON
@@ -325,6 +339,18 @@ pub fn snake(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn identifiers_from_any_text() {
+        assert_eq!(
+            super::ident("STATUS_2XX_PAGE").to_string(),
+            "STATUS_2XX_PAGE"
+        );
+        assert_eq!(super::ident("STATUS_G500'_X").to_string(), "STATUS_G500__X");
+        assert_eq!(super::ident("1op").to_string(), "_1op");
+        assert_eq!(super::ident("").to_string(), "__");
+        assert_eq!(super::ident("type").to_string(), "type_");
+    }
+
     #[test]
     fn snake_names() {
         assert_eq!(
