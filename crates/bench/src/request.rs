@@ -56,6 +56,23 @@ struct Callers {
 }
 
 impl Callers {
+    /// The three callers, against the server at `base`.
+    fn new(base: &str) -> Callers {
+        Callers {
+            bare: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(60))
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .expect("built"),
+            token: client(base, Credentials::token("bench-token")),
+            signed: client(base, Credentials::aksk("AKBENCH", "sk-bench")),
+            url: format!(
+                "{base}/v3/{PROJECT}/instances/{INSTANCE}/starrocks/databases/replication/configuration?task_name={TASK}"
+            ),
+        }
+    }
+
     async fn call(&self, who: Caller) {
         match who {
             Caller::Bare => bare(&self.bare, &self.url).await,
@@ -83,20 +100,7 @@ impl Callers {
 pub async fn run(rounds: usize, allocator: &str) {
     let body = taurusdb_httpmock::examples::list_star_rocks_data_replication_config::STATUS_200_PAGE_VERBATIM;
     let base = serve_forever(body).await;
-    let url = format!(
-        "{base}/v3/{PROJECT}/instances/{INSTANCE}/starrocks/databases/replication/configuration?task_name={TASK}"
-    );
-    let callers = Arc::new(Callers {
-        bare: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("built"),
-        token: client(&base, Credentials::token("bench-token")),
-        signed: client(&base, Credentials::aksk("AKBENCH", "sk-bench")),
-        url,
-    });
+    let callers = Arc::new(Callers::new(&base));
 
     // Sequential latency, interleaved so that all three see the same machine.
     let order = [Caller::Bare, Caller::Token, Caller::Signed];
@@ -129,6 +133,38 @@ pub async fn run(rounds: usize, allocator: &str) {
         "  client, AK/SK {:>7.1} µs  ratio {rs:.3} (target <= 1.25): {}",
         s.as_secs_f64() * 1e6,
         verdict(rs <= 1.25)
+    );
+
+    // CPU per call: the same calls, and a server of their own, on a single-threaded runtime in
+    // a thread of its own, where wall time is the CPU a call takes (client and server).
+    let single = std::thread::spawn({
+        move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let callers = Callers::new(&serve_forever(body).await);
+                let mut per_call = Vec::new();
+                for who in [Caller::Bare, Caller::Token] {
+                    let n = rounds * 2;
+                    let started = Instant::now();
+                    for _ in 0..n {
+                        callers.call(who).await;
+                    }
+                    per_call.push(started.elapsed() / n as u32);
+                }
+                per_call
+            })
+        }
+    })
+    .join()
+    .expect("the single-threaded run finished");
+    let cpu_ratio = single[1].as_secs_f64() / single[0].as_secs_f64();
+    println!(
+        "  one thread, CPU per call: bare {:.1} µs, client {:.1} µs, ratio {cpu_ratio:.3}",
+        single[0].as_secs_f64() * 1e6,
+        single[1].as_secs_f64() * 1e6
     );
 
     // Throughput with 64 concurrent callers.
