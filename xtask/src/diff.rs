@@ -202,6 +202,22 @@ fn operations_diff(d: &mut Differ) {
     }
 }
 
+/// The object at `ptr` in `v` (a copy), or an empty one.
+fn object_at(v: &Value, ptr: &str) -> serde_json::Map<String, Value> {
+    v.pointer(ptr)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The keys of `a` that `b` does not have, in `a`'s order.
+fn only_in<'a>(
+    a: &'a serde_json::Map<String, Value>,
+    b: &serde_json::Map<String, Value>,
+) -> Vec<&'a String> {
+    a.keys().filter(|k| !b.contains_key(*k)).collect()
+}
+
 /// The parameters of an operation (path item's and its own), resolved, keyed by name.
 fn params<'a>(
     root: &'a Value,
@@ -305,22 +321,17 @@ fn parameters_diff(
 }
 
 fn responses_diff(d: &mut Differ, id: &str, old: (&String, &Value), new: (&String, &Value)) {
-    let codes = |op: &Value| {
-        op.get("responses")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (old_codes, new_codes) = (codes(old.1), codes(new.1));
-    for code in old_codes.keys() {
-        if !new_codes.contains_key(code) {
-            d.push(
-                Class::Warning,
-                &format!("{}/responses/{}", old.0, escape_pointer(code)),
-                format!("response `{code}` of `{id}` removed: the client reports it as an undocumented status"),
-                op_items(id),
-            );
-        }
+    let (old_codes, new_codes) = (
+        object_at(old.1, "/responses"),
+        object_at(new.1, "/responses"),
+    );
+    for code in only_in(&old_codes, &new_codes) {
+        d.push(
+            Class::Warning,
+            &format!("{}/responses/{}", old.0, escape_pointer(code)),
+            format!("response `{code}` of `{id}` removed: the client reports it as an undocumented status"),
+            op_items(id),
+        );
     }
     for (code, r) in &new_codes {
         let ptr = format!("{}/responses/{}", new.0, escape_pointer(code));
@@ -436,13 +447,7 @@ fn inline_diff(
             seen,
         );
     }
-    let props = |s: &Value| {
-        s.get("properties")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (op, np) = (props(old), props(new));
+    let (op, np) = (object_at(old, "/properties"), object_at(new, "/properties"));
     if op.is_empty() && np.is_empty() {
         return;
     }
@@ -455,8 +460,7 @@ fn inline_diff(
             .map(str::to_string)
             .collect()
     };
-    let removed: Vec<&String> = op.keys().filter(|k| !np.contains_key(*k)).collect();
-    let added: Vec<&String> = np.keys().filter(|k| !op.contains_key(*k)).collect();
+    let (removed, added) = (only_in(&op, &np), only_in(&np, &op));
     let prop_ptr = |name: &str| format!("{ptr}/properties/{}", escape_pointer(name));
     // One removed and one added property of the same type: a rename.
     if let ([r], [a]) = (removed.as_slice(), added.as_slice()) {
@@ -734,14 +738,11 @@ fn constraint_change(
 /// Components are generated types: removal breaks, addition does not; each present in both
 /// is compared once, as a request or a response schema as the specs use it.
 fn components_diff(d: &mut Differ) {
-    let comps = |root: &Value| {
-        root.pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (old_c, new_c) = (comps(d.old), comps(d.new));
-    for name in old_c.keys().filter(|k| !new_c.contains_key(*k)) {
+    let (old_c, new_c) = (
+        object_at(d.old, "/components/schemas"),
+        object_at(d.new, "/components/schemas"),
+    );
+    for name in only_in(&old_c, &new_c) {
         let ptr = format!("/components/schemas/{}", escape_pointer(name));
         d.push(
             Class::Breaking,
@@ -750,7 +751,7 @@ fn components_diff(d: &mut Differ) {
             vec![format!("types::{name}")],
         );
     }
-    for name in new_c.keys().filter(|k| !old_c.contains_key(*k)) {
+    for name in only_in(&new_c, &old_c) {
         let ptr = format!("/components/schemas/{}", escape_pointer(name));
         d.push(
             Class::Info,
@@ -804,14 +805,11 @@ fn components_diff(d: &mut Differ) {
 }
 
 fn security_diff(d: &mut Differ) {
-    let schemes = |root: &Value| {
-        root.pointer("/components/securitySchemes")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (os, ns) = (schemes(d.old), schemes(d.new));
-    for name in os.keys().filter(|k| !ns.contains_key(*k)) {
+    let (os, ns) = (
+        object_at(d.old, "/components/securitySchemes"),
+        object_at(d.new, "/components/securitySchemes"),
+    );
+    for name in only_in(&os, &ns) {
         d.push(
             Class::Breaking,
             &format!("/components/securitySchemes/{}", escape_pointer(name)),
@@ -819,7 +817,7 @@ fn security_diff(d: &mut Differ) {
             vec![],
         );
     }
-    for name in ns.keys().filter(|k| !os.contains_key(*k)) {
+    for name in only_in(&ns, &os) {
         d.push(
             Class::Info,
             &format!("/components/securitySchemes/{}", escape_pointer(name)),
