@@ -315,7 +315,6 @@ fn parameters_diff(
             &format!("{ptr}/schema"),
             &format!("parameter `{name}` of `{id}`"),
             items,
-            &mut BTreeSet::new(),
         );
     }
 }
@@ -361,7 +360,6 @@ fn responses_diff(d: &mut Differ, id: &str, old: (&String, &Value), new: (&Strin
             &format!("{ptr}/content/application~1json/schema"),
             &format!("body of response `{code}` of `{id}`"),
             op_items(id),
-            &mut BTreeSet::new(),
         );
     }
 }
@@ -394,7 +392,6 @@ fn signature(schema: &Value) -> String {
 
 /// Compares two schemas found at the same place. Components are compared once each (see
 /// [`components_diff`]); here only what is inline.
-#[allow(clippy::too_many_arguments)]
 fn schema_diff(
     d: &mut Differ,
     side: Side,
@@ -403,7 +400,6 @@ fn schema_diff(
     ptr: &str,
     what: &str,
     items: Vec<String>,
-    seen: &mut BTreeSet<String>,
 ) {
     let (so, sn) = (signature(old), signature(new));
     if so != sn {
@@ -418,11 +414,10 @@ fn schema_diff(
     if component(new).is_some() {
         return;
     }
-    inline_diff(d, side, old, new, ptr, what, items, seen);
+    inline_diff(d, side, old, new, ptr, what, items);
 }
 
 /// Enum values, constraints and properties of one inline schema (or one component's body).
-#[allow(clippy::too_many_arguments)]
 fn inline_diff(
     d: &mut Differ,
     side: Side,
@@ -431,7 +426,6 @@ fn inline_diff(
     ptr: &str,
     what: &str,
     items: Vec<String>,
-    seen: &mut BTreeSet<String>,
 ) {
     enum_diff(d, side, old, new, ptr, what, &items);
     constraints_diff(d, side, old, new, ptr, what, &items);
@@ -444,7 +438,6 @@ fn inline_diff(
             &format!("{ptr}/items"),
             &format!("items of {what}"),
             items.clone(),
-            seen,
         );
     }
     let (op, np) = (object_at(old, "/properties"), object_at(new, "/properties"));
@@ -563,7 +556,7 @@ fn inline_diff(
                 items.clone(),
             );
         }
-        schema_diff(d, side, os, ns, &pp, &pwhat, items.clone(), seen);
+        schema_diff(d, side, os, ns, &pp, &pwhat, items.clone());
     }
 }
 
@@ -778,28 +771,10 @@ fn components_diff(d: &mut Differ) {
         }
         let what = format!("schema `{name}`");
         if response || !request {
-            inline_diff(
-                d,
-                Side::Response,
-                os,
-                ns,
-                &ptr,
-                &what,
-                items.clone(),
-                &mut BTreeSet::new(),
-            );
+            inline_diff(d, Side::Response, os, ns, &ptr, &what, items.clone());
         }
         if request {
-            inline_diff(
-                d,
-                Side::Request,
-                os,
-                ns,
-                &ptr,
-                &what,
-                items,
-                &mut BTreeSet::new(),
-            );
+            inline_diff(d, Side::Request, os, ns, &ptr, &what, items);
         }
     }
 }
