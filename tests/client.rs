@@ -382,15 +382,20 @@ async fn truncated_json_is_a_decode_error_with_the_raw_body() {
     );
 }
 
-#[tokio::test]
-async fn bad_task_names_are_refused_before_anything_is_sent() {
-    let server = MockServer::start_async().await;
-    let any = server
+/// A mock answering every request with `{}`, to count what was sent.
+async fn answer_anything(server: &MockServer) -> httpmock::Mock<'_> {
+    server
         .mock_async(|when, then| {
             when.any_request();
             then.status(200).json_body(json!({}));
         })
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn bad_task_names_are_refused_before_anything_is_sent() {
+    let server = MockServer::start_async().await;
+    let any = answer_anything(&server).await;
     let c = client(&server.base_url());
     for (name, reason) in [
         ("ab", "shorter than 3 characters"),
@@ -447,12 +452,7 @@ impl TokenProvider for FailingProvider {
 #[tokio::test]
 async fn header_values_with_cr_or_lf_are_refused_before_anything_is_sent() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(json!({}));
-        })
-        .await;
+    let any = answer_anything(&server).await;
     let build = |credentials| {
         Client::builder()
             .endpoint(server.base_url())

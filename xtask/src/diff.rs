@@ -210,6 +210,17 @@ fn object_at(v: &Value, ptr: &str) -> serde_json::Map<String, Value> {
         .unwrap_or_default()
 }
 
+/// The strings of the array at `key` (a `required` list, `x-aliases`), as a set.
+fn strings_at(v: &Value, key: &str) -> BTreeSet<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// The keys of `a` that `b` does not have, in `a`'s order.
 fn only_in<'a>(
     a: &'a serde_json::Map<String, Value>,
@@ -444,15 +455,7 @@ fn inline_diff(
     if op.is_empty() && np.is_empty() {
         return;
     }
-    let required = |s: &Value| -> BTreeSet<String> {
-        s.get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
+    let required = |s: &Value| strings_at(s, "required");
     let (removed, added) = (only_in(&op, &np), only_in(&np, &op));
     let prop_ptr = |name: &str| format!("{ptr}/properties/{}", escape_pointer(name));
     // One removed and one added property of the same type: a rename.
@@ -531,15 +534,7 @@ fn inline_diff(
                 vec![],
             );
         }
-        let alias = |s: &Value| -> BTreeSet<String> {
-            s.get("x-aliases")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        };
+        let alias = |s: &Value| strings_at(s, "x-aliases");
         for gone in alias(os).difference(&alias(ns)) {
             d.push(
                 Class::Warning,

@@ -176,7 +176,9 @@ impl Builder<'_> {
                 examples.push((
                     status.clone(),
                     description.clone(),
-                    text(ex.get("summary")).if_empty(name),
+                    Some(text(ex.get("summary")))
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| name.clone()),
                     json,
                 ));
             }
@@ -426,20 +428,6 @@ fn property_notes(name: &str, schema: &Value) -> Vec<String> {
     notes
 }
 
-trait IfEmpty {
-    fn if_empty(self, other: &str) -> String;
-}
-
-impl IfEmpty for String {
-    fn if_empty(self, other: &str) -> String {
-        if self.is_empty() {
-            other.to_string()
-        } else {
-            self
-        }
-    }
-}
-
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -635,13 +623,7 @@ pub fn run(root: &std::path::Path, spec_path: &std::path::Path, check: bool) -> 
         };
         let rendered: Vec<Table> = r.tables().cloned().collect();
         let differences = crate::page::compare(&crate::page::tables(&text), &rendered);
-        let op = crate::spec::operations(&spec.root)
-            .into_iter()
-            .find(|(_, _, _, op)| op["operationId"] == r.operation_id.as_str());
-        let listed = op
-            .map(|(_, _, _, op)| crate::page::deviations(op))
-            .unwrap_or_default();
-        let verdict = crate::page::judge(&differences, &listed);
+        let verdict = crate::page::judge(&differences, &r.deviations);
         for d in &verdict.unlisted {
             eprintln!(
                 "error: {}: {d}; fix the spec or list it in the operation's x-page-deviations",

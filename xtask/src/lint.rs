@@ -866,8 +866,10 @@ fn quoted(names: &[&String]) -> String {
 
 /// Components no `$ref` points at, and security schemes no requirement names.
 fn unused(l: &mut Linter, root: &Value) {
-    let mut refs = BTreeSet::new();
-    collect_ref_targets(root, &mut refs);
+    let refs: BTreeSet<String> = crate::spec::refs(root)
+        .into_iter()
+        .map(|(_, target)| target)
+        .collect();
     for kind in [
         "schemas",
         "parameters",
@@ -918,24 +920,6 @@ fn unused(l: &mut Linter, root: &Value) {
                 format!("security scheme `{name}` is never required"),
             );
         }
-    }
-}
-
-fn collect_ref_targets(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                if k == "$ref" {
-                    if let Some(s) = c.as_str() {
-                        out.insert(s.to_string());
-                    }
-                } else if !k.starts_with("x-") && k != "example" && k != "examples" {
-                    collect_ref_targets(c, out);
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| collect_ref_targets(c, out)),
-        _ => {}
     }
 }
 

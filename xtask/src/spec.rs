@@ -258,9 +258,8 @@ impl Spec {
 
     /// Every `$ref` must be local (`#/...`) and point at something that exists.
     pub fn check_refs(&self) -> Vec<Diagnostic> {
-        let mut refs = Vec::new();
-        collect_refs(&self.root, String::new(), &mut refs);
-        refs.into_iter()
+        refs(&self.root)
+            .into_iter()
             .filter_map(|(ptr, target)| match target.strip_prefix('#') {
                 None => Some(self.diag(
                     &ptr,
@@ -345,6 +344,13 @@ pub fn escape_pointer(segment: &str) -> String {
 /// just a key.
 fn is_data_key(key: &str) -> bool {
     matches!(key, "example" | "examples" | "default" | "enum") || key.starts_with("x-")
+}
+
+/// Every `$ref` of the document outside example data: (pointer of the `$ref`, its target).
+pub fn refs(root: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_refs(root, String::new(), &mut out);
+    out
 }
 
 fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {

@@ -3,35 +3,28 @@
 
 use std::time::Duration;
 
-use taurusdb_fuzz::{Target, check, run};
+use taurusdb_fuzz::{Report, Target, check, run};
+
+fn assert_no_crashes(report: &Report) {
+    let crashes: Vec<_> = report
+        .crashes
+        .iter()
+        .map(|c| (&c.message, String::from_utf8_lossy(&c.input)))
+        .collect();
+    assert!(crashes.is_empty(), "{crashes:#?}");
+}
 
 #[test]
 fn decode_survives_a_short_run() {
     let report = run(Target::Decode, 3000, Duration::from_secs(60), 7, None);
-    assert!(
-        report.crashes.is_empty(),
-        "{:#?}",
-        report
-            .crashes
-            .iter()
-            .map(|c| (&c.message, String::from_utf8_lossy(&c.input)))
-            .collect::<Vec<_>>()
-    );
+    assert_no_crashes(&report);
     assert_eq!(report.iterations, 3000);
 }
 
 #[test]
 fn spec_survives_a_short_run() {
     let report = run(Target::Spec, 300, Duration::from_secs(120), 7, None);
-    assert!(
-        report.crashes.is_empty(),
-        "{:#?}",
-        report
-            .crashes
-            .iter()
-            .map(|c| (&c.message, String::from_utf8_lossy(&c.input)))
-            .collect::<Vec<_>>()
-    );
+    assert_no_crashes(&report);
     assert!(
         report.depths[2] > 0,
         "some inputs get past the checks: {:?}",

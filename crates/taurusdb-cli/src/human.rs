@@ -84,6 +84,17 @@ struct Check {
     cells: [String; 3],
 }
 
+impl Check {
+    /// A database check (parameter, value) or a table check (table, configuration).
+    fn new(name: Option<&str>, setting: Option<&str>, result: Option<&CheckResult>) -> Check {
+        let verdict = Verdict::of(result);
+        Check {
+            verdict,
+            cells: [value(name), value(setting), verdict.result(result)],
+        }
+    }
+}
+
 /// Renders the human view of `config`, queried for `target`.
 pub fn render(
     out: &mut dyn Write,
@@ -101,30 +112,22 @@ pub fn render(
         .database_checks()
         .iter()
         .map(|c| {
-            let verdict = Verdict::of(c.check_result.as_ref());
-            Check {
-                verdict,
-                cells: [
-                    value(c.param_name.as_deref()),
-                    value(c.value.as_deref()),
-                    verdict.result(c.check_result.as_ref()),
-                ],
-            }
+            Check::new(
+                c.param_name.as_deref(),
+                c.value.as_deref(),
+                c.check_result.as_ref(),
+            )
         })
         .collect();
     let tables: Vec<Check> = config
         .table_checks()
         .iter()
         .map(|c| {
-            let verdict = Verdict::of(c.check_result.as_ref());
-            Check {
-                verdict,
-                cells: [
-                    value(c.table_name.as_deref()),
-                    value(c.table_config.as_deref()),
-                    verdict.result(c.check_result.as_ref()),
-                ],
-            }
+            Check::new(
+                c.table_name.as_deref(),
+                c.table_config.as_deref(),
+                c.check_result.as_ref(),
+            )
         })
         .collect();
     writeln!(out)?;

@@ -193,6 +193,16 @@ mod tests {
                 .next_wait(1, None, Duration::ZERO)
                 .is_none()
         );
+        assert!(!RetryPolicy::none().is_enabled() && RetryPolicy::default().is_enabled());
+        let patient = p
+            .clone()
+            .max_retry_after(Duration::from_secs(90))
+            .max_elapsed(Duration::from_secs(120));
+        assert_eq!(
+            patient.next_wait(1, Some(Duration::from_secs(60)), Duration::ZERO),
+            Some(Duration::from_secs(60)),
+            "a longer Retry-After is honoured when the policy allows it"
+        );
     }
 
     #[test]
