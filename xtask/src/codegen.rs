@@ -13,33 +13,25 @@
 //! Then either write each output atomically (only if it changed) or, with `--check`, compare.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use quote::quote;
 use serde_json::Value;
 
 use crate::postprocess::{self, Alias, OpenEnum, Server};
 use crate::spec::{Diagnostic, Spec};
+use crate::workspace::{Command, Exit, display_path, ensure};
 use crate::{panic, tolerant};
 
-/// The spec, relative to the workspace root.
-pub const SPEC: &str = "openapi/taurusdb.yaml";
+pub use crate::workspace::{Output, SPEC, stale, workspace_root};
+
 /// The client's generated module, relative to the workspace root.
 pub const CLIENT: &str = "crates/taurusdb/src/generated.rs";
 /// The mock helpers' generated module, relative to the workspace root.
 pub const HTTPMOCK: &str = "crates/taurusdb-httpmock/src/generated.rs";
 /// The command-line tool's generated module, relative to the workspace root.
 pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
-
-/// One generated file: where it goes (relative to the workspace root) and what it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub path: String,
-    pub contents: String,
-}
 
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
@@ -58,61 +50,17 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     let mut relaxed = spec.root.clone();
     tolerant::apply(&mut relaxed);
     let api = crate::spec::to_openapi(&relaxed).map_err(|(ptr, msg)| spec.diag(&ptr, msg))?;
+    let progenitor = Progenitor::new(spec, &api, &open_enums);
 
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq")
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(crate::Config));
-    for e in &open_enums {
-        settings.with_replacement(
-            &e.name,
-            format!("crate::types::{}", e.name),
-            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-        );
-    }
-
-    let progenitor_error = |what: &str, detail: String| {
-        Diagnostic::new(
-            &spec.file,
-            None,
-            format!("progenitor cannot generate {what} from this document: {detail}"),
-        )
-    };
-    let tokens = panic::catch(|| Generator::new(&settings).generate_tokens(&api))
-        .map_err(|panic| {
-            progenitor_error("a client", format!("progenitor stopped with `{panic}`"))
-        })?
-        .map_err(|e| progenitor_error("a client", e.to_string()))?;
-    let mut client: syn::File = syn::parse2(tokens)
-        .map_err(|e| progenitor_error("a client", format!("its output does not parse: {e}")))?;
+    let mut client = progenitor.run("a client", |g, api| g.generate_tokens(api))?;
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
 
-    let tokens = panic::catch(|| Generator::new(&settings).httpmock(&api, "taurusdb"))
-        .map_err(|panic| {
-            progenitor_error(
-                "httpmock helpers",
-                format!("progenitor stopped with `{panic}`"),
-            )
-        })?
-        .map_err(|e| progenitor_error("httpmock helpers", e.to_string()))?;
-    let mut mock: syn::File = syn::parse2(tokens).map_err(|e| {
-        progenitor_error(
-            "httpmock helpers",
-            format!("its output does not parse: {e}"),
-        )
-    })?;
+    let mut mock = progenitor.run("httpmock helpers", |g, api| g.httpmock(api, "taurusdb"))?;
     mock.items
         .push(postprocess::examples_module(&examples(spec)).map_err(|m| spec.diag("/paths", m))?);
 
-    let tokens = panic::catch(|| Generator::new(&settings).cli(&api, "taurusdb::generated"))
-        .map_err(|panic| progenitor_error("a CLI", format!("progenitor stopped with `{panic}`")))?
-        .map_err(|e| progenitor_error("a CLI", e.to_string()))?;
-    let cli: syn::File = syn::parse2(tokens)
-        .map_err(|e| progenitor_error("a CLI", format!("its output does not parse: {e}")))?;
+    let cli = progenitor.run("a CLI", |g, api| g.cli(api, "taurusdb::generated"))?;
 
     Ok(vec![
         Output {
@@ -128,6 +76,62 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
             contents: render(&cli, spec_name),
         },
     ])
+}
+
+/// progenitor, set up once for every output: builder interface, `schemars::JsonSchema` and
+/// `PartialEq` derived, hooks expected, the client's `Config` as inner type, and each open
+/// enum replaced by the client's own type.
+struct Progenitor<'a> {
+    spec: &'a Spec,
+    api: &'a openapiv3::OpenAPI,
+    settings: GenerationSettings,
+}
+
+impl<'a> Progenitor<'a> {
+    fn new(spec: &'a Spec, api: &'a openapiv3::OpenAPI, open_enums: &[OpenEnum]) -> Self {
+        let mut settings = GenerationSettings::new();
+        settings
+            .with_interface(InterfaceStyle::Builder)
+            .with_derive("schemars::JsonSchema")
+            .with_derive("PartialEq")
+            .with_hooks(HooksMode::Expected)
+            .with_inner_type(quote!(crate::Config));
+        for e in open_enums {
+            settings.with_replacement(
+                &e.name,
+                format!("crate::types::{}", e.name),
+                [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+            );
+        }
+        Progenitor {
+            spec,
+            api,
+            settings,
+        }
+    }
+
+    /// Runs one of progenitor's generators (`what` names its output in messages) on a fresh
+    /// `Generator`, turning a panic, an error or unparsable output into a diagnostic.
+    fn run(
+        &self,
+        what: &str,
+        generate: impl FnOnce(
+            &mut Generator,
+            &openapiv3::OpenAPI,
+        ) -> progenitor_impl::Result<proc_macro2::TokenStream>,
+    ) -> Result<syn::File, Diagnostic> {
+        let error = |detail: String| {
+            Diagnostic::new(
+                &self.spec.file,
+                None,
+                format!("progenitor cannot generate {what} from this document: {detail}"),
+            )
+        };
+        let tokens = panic::catch(|| generate(&mut Generator::new(&self.settings), self.api))
+            .map_err(|panic| error(format!("progenitor stopped with `{panic}`")))?
+            .map_err(|e| error(e.to_string()))?;
+        syn::parse2(tokens).map_err(|e| error(format!("its output does not parse: {e}")))
+    }
 }
 
 /// Every example of every response, verbatim ones (`x-page-example`) included:
@@ -454,150 +458,24 @@ fn servers(spec: &Spec) -> Result<Vec<Server>, Diagnostic> {
     Ok(out)
 }
 
-/// The workspace root: the parent of this package's directory.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
-
-/// A file whose committed contents differ from what the generator produces.
-#[derive(Debug)]
-pub struct Stale {
-    pub path: String,
-    pub diff: String,
-}
-
-/// Compares `outputs` with the files under `root`.
-pub fn stale(root: &Path, outputs: &[Output]) -> Vec<Stale> {
-    outputs
-        .iter()
-        .filter_map(|o| {
-            let current = std::fs::read_to_string(root.join(&o.path)).ok();
-            if current.as_deref() == Some(o.contents.as_str()) {
-                return None;
-            }
-            let diff = match &current {
-                None => "(the file does not exist)\n".to_string(),
-                Some(cur) => unified_diff(&o.path, cur, &o.contents),
-            };
-            Some(Stale {
-                path: o.path.clone(),
-                diff,
-            })
-        })
-        .collect()
-}
-
-const MAX_DIFF_LINES: usize = 200;
-
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    let diff = similar::TextDiff::from_lines(old, new);
-    let text = diff
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            &format!("a/{path} (committed)"),
-            &format!("b/{path} (generated)"),
-        )
-        .to_string();
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= MAX_DIFF_LINES {
-        return text;
-    }
-    let mut out = lines[..MAX_DIFF_LINES].join("\n");
-    let _ = writeln!(
-        out,
-        "\n... {} more lines of diff",
-        lines.len() - MAX_DIFF_LINES
-    );
-    out
-}
-
-/// Writes every output that changed. Each file is written to a temporary file beside it and
-/// renamed into place, and no file is touched before all of them are ready.
-pub fn write(root: &Path, outputs: &[Output]) -> Result<Vec<String>> {
-    let mut pending = Vec::new();
-    for o in outputs {
-        let target = root.join(&o.path);
-        if std::fs::read_to_string(&target).ok().as_deref() == Some(o.contents.as_str()) {
-            continue;
-        }
-        let dir = target
-            .parent()
-            .context("generated file has no parent directory")?;
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".xtask-gen-")
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-        tmp.write_all(o.contents.as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .with_context(|| format!("writing {}", tmp.path().display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
-        }
-        pending.push((tmp, target, o.path.clone()));
-    }
-    let mut written = Vec::new();
-    for (tmp, target, rel) in pending {
-        tmp.persist(&target)
-            .with_context(|| format!("replacing {}", target.display()))?;
-        written.push(rel);
-    }
-    Ok(written)
-}
-
-/// The command: generate, then write or check. Returns the process exit code.
-pub fn run(root: &Path, spec_path: &Path, check: bool) -> i32 {
-    let spec_name = spec_path
-        .strip_prefix(root)
-        .unwrap_or(spec_path)
-        .display()
-        .to_string();
-    let outputs = match Spec::load(spec_path).and_then(|s| generate(&s, &spec_name)) {
-        Ok(o) => o,
+/// The command: generate, then write or check.
+pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
+    let spec_name = display_path(root, spec_path);
+    match Spec::load(spec_path).and_then(|s| generate(&s, &spec_name)) {
+        Ok(outputs) => ensure(root, &outputs, check, &GEN),
         Err(d) => {
             eprintln!("error: {d}");
             eprintln!("note: nothing was written; the generated files are unchanged");
-            return 1;
-        }
-    };
-    if check {
-        let stale = stale(root, &outputs);
-        if stale.is_empty() {
-            return 0;
-        }
-        for s in &stale {
-            eprintln!(
-                "error: {} is stale: it differs from what `cargo xtask gen` produces",
-                s.path
-            );
-            eprintln!("{}", s.diff);
-        }
-        eprintln!("To fix: run `cargo xtask gen` and commit the result.");
-        return 1;
-    }
-    match write(root, &outputs) {
-        Ok(written) if written.is_empty() => {
-            eprintln!("gen: up to date ({} files)", outputs.len());
-            0
-        }
-        Ok(written) => {
-            for w in written {
-                eprintln!("gen: wrote {w}");
-            }
-            0
-        }
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            1
+            Exit::Failure
         }
     }
 }
+
+/// `cargo xtask gen`, as `--check` names it.
+const GEN: Command = Command {
+    name: "cargo xtask gen",
+    tag: "gen",
+};
 
 #[cfg(test)]
 mod tests {
@@ -608,7 +486,7 @@ mod tests {
     #[test]
     fn generated_code_is_fresh() {
         let root = workspace_root();
-        let spec = Spec::load(&root.join(SPEC)).unwrap_or_else(|d| panic!("{d}"));
+        let spec = crate::workspace::spec();
         let outputs = generate(&spec, SPEC).unwrap_or_else(|d| panic!("{d}"));
         let stale = stale(&root, &outputs);
         let report: String = stale
@@ -623,34 +501,10 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic() {
-        let root = workspace_root();
-        let spec = Spec::load(&root.join(SPEC)).unwrap();
+        let spec = crate::workspace::spec();
         assert_eq!(
             generate(&spec, SPEC).unwrap(),
             generate(&spec, SPEC).unwrap()
         );
-    }
-
-    #[test]
-    fn write_skips_unchanged_files_and_replaces_changed_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = vec![Output {
-            path: "a/b.rs".into(),
-            contents: "one\n".into(),
-        }];
-        assert_eq!(write(dir.path(), &out).unwrap(), ["a/b.rs"]);
-        assert_eq!(write(dir.path(), &out).unwrap(), Vec::<String>::new());
-        let changed = vec![Output {
-            path: "a/b.rs".into(),
-            contents: "two\n".into(),
-        }];
-        assert_eq!(stale(dir.path(), &changed).len(), 1);
-        write(dir.path(), &changed).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("a/b.rs")).unwrap(),
-            "two\n"
-        );
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
     }
 }

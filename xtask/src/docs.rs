@@ -7,11 +7,13 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde_json::Value;
 
 use crate::spec::escape_pointer;
 use crate::walk::{component, resolve, text};
+use crate::workspace::{Command, Exit, Output, display_path, ensure};
 
 /// The rendered reference, relative to the workspace root.
 pub const REFERENCE: &str = "openapi/taurusdb.md";
@@ -577,44 +579,24 @@ fn write_table(out: &mut String, t: &Table) {
 }
 
 /// The command: render (or check) the reference, then compare each operation's tables with
-/// its page, if the page is kept under `openapi/page/`. Returns the exit code.
-pub fn run(root: &std::path::Path, spec_path: &std::path::Path, check: bool) -> i32 {
-    let spec_name = spec_path
-        .strip_prefix(root)
-        .unwrap_or(spec_path)
-        .display()
-        .to_string();
+/// its page, if the page is kept under `openapi/page/`.
+pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
+    let spec_name = display_path(root, spec_path);
     let spec = match crate::spec::Spec::load(spec_path) {
         Ok(s) => s,
         Err(d) => {
             eprintln!("error: {d}");
-            return 1;
+            return Exit::Failure;
         }
     };
     let refs = references(&spec.root);
-    let output = crate::codegen::Output {
+    let output = Output {
         path: REFERENCE.to_string(),
         contents: markdown(&refs, &spec_name),
     };
-    let mut code = 0;
-    if check {
-        for s in crate::codegen::stale(root, std::slice::from_ref(&output)) {
-            eprintln!(
-                "error: {} is stale: it differs from what `cargo xtask docs` produces\n{}",
-                s.path, s.diff
-            );
-            eprintln!("To fix: run `cargo xtask docs` and commit the result.");
-            code = 1;
-        }
-    } else {
-        match crate::codegen::write(root, std::slice::from_ref(&output)) {
-            Ok(w) if w.is_empty() => eprintln!("docs: {REFERENCE} is up to date"),
-            Ok(_) => eprintln!("docs: wrote {REFERENCE}"),
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                return 1;
-            }
-        }
+    let mut exit = ensure(root, std::slice::from_ref(&output), check, &DOCS);
+    if exit != Exit::Success && !check {
+        return exit;
     }
     for r in &refs {
         let page_path = root.join(crate::page::page_file(&r.operation_id));
@@ -651,21 +633,25 @@ pub fn run(root: &std::path::Path, spec_path: &std::path::Path, check: bool) -> 
                 differences.len()
             );
         } else {
-            code = 1;
+            exit = Exit::Failure;
         }
     }
-    code
+    exit
 }
+
+/// `cargo xtask docs`, as `--check` names it.
+const DOCS: Command = Command {
+    name: "cargo xtask docs",
+    tag: "docs",
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codegen::{SPEC, workspace_root};
+    use crate::workspace::{SPEC, workspace_root};
 
     fn spec() -> Value {
-        crate::spec::Spec::load(&workspace_root().join(SPEC))
-            .unwrap()
-            .root
+        crate::workspace::spec().root
     }
 
     /// The page's tables against the reference's, table by table and row by row: every
@@ -737,11 +723,11 @@ mod tests {
     #[test]
     fn the_committed_reference_is_fresh() {
         let root = workspace_root();
-        let out = crate::codegen::Output {
+        let out = Output {
             path: REFERENCE.into(),
             contents: markdown(&references(&spec()), SPEC),
         };
-        let stale = crate::codegen::stale(&root, &[out]);
+        let stale = crate::workspace::stale(&root, &[out]);
         let report: String = stale.iter().map(|s| s.diff.clone()).collect();
         assert!(
             stale.is_empty(),

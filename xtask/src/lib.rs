@@ -15,3 +15,4 @@ pub mod postprocess;
 pub mod spec;
 pub mod tolerant;
 pub mod walk;
+pub mod workspace;

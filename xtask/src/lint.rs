@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::spec::{Diagnostic, METHODS, Spec, escape_pointer, operations};
 use crate::tolerant::Reach;
 use crate::walk::{children, declared_parameters, media, parameters, ref_name, resolve};
+use crate::workspace::{Exit, display_path};
 
 /// How bad a finding is. Errors fail the command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -1043,15 +1044,11 @@ pub fn specs_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+/// The output format, re-exported where `lint` and `diff` have always found it.
+pub use crate::workspace::Format;
 
-/// The command. Returns the exit code: 1 if any error was found.
-pub fn run(root: &Path, files: &[PathBuf], format: Format) -> i32 {
+/// The command: a failure if any error was found.
+pub fn run(root: &Path, files: &[PathBuf], format: Format) -> Exit {
     let files: Vec<PathBuf> = if files.is_empty() {
         specs_under(&root.join("openapi"))
     } else {
@@ -1059,8 +1056,7 @@ pub fn run(root: &Path, files: &[PathBuf], format: Format) -> i32 {
     };
     let mut findings = Vec::new();
     for f in &files {
-        let display = f.strip_prefix(root).unwrap_or(f).display().to_string();
-        findings.extend(lint_file(f, &display));
+        findings.extend(lint_file(f, &display_path(root, f)));
     }
     let errors = findings
         .iter()
@@ -1089,5 +1085,5 @@ pub fn run(root: &Path, files: &[PathBuf], format: Format) -> i32 {
             );
         }
     }
-    i32::from(errors > 0)
+    Exit::failure_if(errors > 0)
 }

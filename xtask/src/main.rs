@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xtask::codegen;
+use xtask::workspace::{Exit, Format, SPEC, workspace_root};
 
 #[derive(Parser)]
 #[command(
@@ -37,7 +38,7 @@ enum Command {
         specs: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: xtask::lint::Format,
+        format: Format,
     },
     /// List the changes between two versions of a spec, classified for clients of the
     /// generated crate (breaking, warning, info).
@@ -51,7 +52,7 @@ enum Command {
         fail_on: Option<xtask::diff::Class>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: xtask::lint::Format,
+        format: Format,
     },
     /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
     /// and compare its tables with the page's (openapi/page/<operationId>.txt).
@@ -67,10 +68,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = cli.root.unwrap_or_else(codegen::workspace_root);
-    let code = match cli.command {
+    let root = cli.root.unwrap_or_else(workspace_root);
+    let exit: Exit = match cli.command {
         Command::Gen { check, spec } => {
-            let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
+            let spec = spec.unwrap_or_else(|| root.join(SPEC));
             codegen::run(&root, &spec, check)
         }
         Command::Lint { specs, format } => xtask::lint::run(&root, &specs, format),
@@ -79,17 +80,17 @@ fn main() -> ExitCode {
             new,
             fail_on,
             format,
-        } => xtask::diff::run(
+        } => Exit::from(xtask::diff::run(
             &root,
             &old,
             &new,
             fail_on,
-            format == xtask::lint::Format::Json,
-        ),
+            format == Format::Json,
+        )),
         Command::Docs { check, spec } => {
-            let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC));
+            let spec = spec.unwrap_or_else(|| root.join(SPEC));
             xtask::docs::run(&root, &spec, check)
         }
     };
-    ExitCode::from(code as u8)
+    exit.into()
 }
