@@ -1,14 +1,17 @@
-//! The command line: clap's [`Command`], built around progenitor's generated CLI so that the
-//! operation's arguments and help text come from the spec, and the typed [`Invocation`] that
-//! a parse turns into.
+//! The command line: clap's [`Command`], one subcommand per operation of the spec, and the
+//! typed [`Invocation`] that a parse turns into. Nothing here names an operation.
 //!
-//! From the generated command of the operation, `--instance-id` and `--task-name` (with its
-//! spec-derived parser, which refuses a bad task name before any request) are taken as they
-//! are; `--project-id` joins the tool's settings (region, endpoint, config file, ...), which
-//! may also come from the environment or the config file, so it is no longer required; and
-//! `--x-language` becomes `--language`, also optional. The subcommand's summary is the
-//! operation's. Help texts are the spec's, trimmed: the first sentence for `-h`, the whole
-//! description for `--help`.
+//! Command names follow one rule (README, "Command names"): an operation's `x-cli` extension
+//! gives its group and name (`taurusdb starrocks replication-config`); without it the command
+//! is the operationId in kebab case at the top level. The operationId itself is accepted too
+//! (`taurusdb ListStarRocksDataReplicationConfig ...`), as KooCLI users know it.
+//!
+//! Each command's arguments are progenitor's generated ones, as it derives them from the
+//! spec (its value parsers check the spec's types and enumerations): every path, query and
+//! header parameter a `--kebab-case` flag with the spec's help text. Parameters the client
+//! fills in from its settings (`x-client-setting`: project ID, language) become the shared
+//! settings flags instead, which may also come from the environment or the config file.
+//! Help texts are the spec's, trimmed: the first sentence for `-h`, the whole for `--help`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,22 +19,18 @@ use std::time::Duration;
 use clap::builder::{PossibleValue, StyledStr};
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueEnum, value_parser};
 use clap_complete::Shell;
-use taurusdb::types::{Language, TaskName};
+use taurusdb::spec::{self, Operation, Setting};
 
-use crate::generated::{Cli, CliCommand, CliConfig};
+use crate::dispatch::JSON_BODY;
+use crate::generated::CliConfig;
 
 /// The binary's name, as completions and help show it.
 pub const BIN: &str = "taurusdb";
 
-/// Example values `taurusdb demo` uses unless told otherwise.
-pub const DEMO_INSTANCE_ID: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
-/// The task name `taurusdb demo` uses unless told otherwise.
-pub const DEMO_TASK_NAME: &str = "sync_task_01";
-
-/// The output format of a successful query.
+/// The output format of a successful call.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OutputFormat {
-    /// Check tables and a summary, for people (colour only on a terminal).
+    /// Blocks, tables and a summary, for people (colour only on a terminal).
     #[default]
     Human,
     /// The decoded response as pretty JSON, fields in the generated order.
@@ -47,14 +46,14 @@ impl ValueEnum for OutputFormat {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(match self {
-            OutputFormat::Human => PossibleValue::new("human").help("tables and a summary"),
+            OutputFormat::Human => PossibleValue::new("human").help("blocks, tables and a summary"),
             OutputFormat::Json => PossibleValue::new("json").help("the decoded response as JSON"),
             OutputFormat::Yaml => PossibleValue::new("yaml").help("the decoded response as YAML"),
         })
     }
 }
 
-/// The settings and output flags of a query; any setting may be absent (then the environment
+/// The settings and output flags of a call; any setting may be absent (then the environment
 /// or the config file supplies it, see `config`). The demo has only the language and output
 /// flags.
 #[derive(Clone, Debug, Default)]
@@ -68,56 +67,44 @@ pub struct Globals {
     /// `--project-id`.
     pub project_id: Option<String>,
     /// `--language`.
-    pub language: Option<Language>,
+    pub language: Option<String>,
     /// `--timeout SECONDS`: of one attempt.
     pub timeout: Option<Duration>,
     /// `--retries N`: retries after the first attempt.
     pub retries: Option<u32>,
     /// `--output`.
     pub output: OutputFormat,
+    /// `--query EXPR`: a JMESPath expression applied to the result.
+    pub query: Option<String>,
     /// `--verbose`.
     pub verbose: bool,
-}
-
-/// Which task to query.
-#[derive(Clone, Debug)]
-pub struct Target {
-    /// The TaurusDB instance ID (checked by the client before sending).
-    pub instance_id: String,
-    /// The task name, already checked against the spec's rule.
-    pub task_name: TaskName,
 }
 
 /// What the user asked for.
 #[derive(Debug)]
 pub enum Invocation {
-    /// `starrocks replication-config`, or `demo` (the same query against a built-in mock).
-    Query {
-        /// The task.
-        target: Target,
+    /// An operation, against the cloud or (`demo`) against a built-in mock server.
+    Call {
+        /// The operation.
+        op: &'static Operation,
+        /// The operation's own arguments.
+        matches: ArgMatches,
         /// The settings given on the command line.
         globals: Globals,
-        /// Whether to query the built-in mock server instead of the cloud.
+        /// Whether to call the built-in mock server instead of the cloud.
         demo: bool,
     },
     /// `completions SHELL`.
     Completions(Shell),
 }
 
-/// Argument IDs of the generated command that become optional settings.
-const SPEC_PROJECT_ID: &str = "project-id";
-const SPEC_LANGUAGE: &str = "x-language";
-/// Argument IDs of the generated command kept on the operation's subcommand.
-const SPEC_INSTANCE_ID: &str = "instance-id";
-const SPEC_TASK_NAME: &str = "task-name";
-
 const SETTINGS: &str = "Settings (flags > environment > config file)";
 const OUTPUT: &str = "Output";
 
 const EXIT_STATUS: &str = "\
-Exit status:
-  0  the configuration was shown
-  2  usage error or invalid input (bad task name, missing settings): nothing was sent
+Exit status (the same for every command):
+  0  the response was shown
+  2  usage error or invalid input (a flag breaks the spec's rules, missing settings): nothing was sent
   3  the API answered with an error (status, error code, message and request ID are shown)
   4  network failure or timeout (connection refused, DNS, TLS, no answer in time)
   5  the response could not be decoded (or was larger than allowed)
@@ -145,63 +132,31 @@ variable is set there, otherwise from the file. The config file is TOML: --confi
 else $TAURUSDB_CONFIG, else taurusdb/config.toml in the user's config directory
 ($XDG_CONFIG_HOME, by default ~/.config; %APPDATA% on Windows).";
 
-/// A no-op [`CliConfig`]: the generated CLI is used for its argument definitions only, never
-/// to execute (its error type drops what [`taurusdb::Error`] keeps).
+/// A [`CliConfig`] for progenitor's generated commands, used for their argument definitions
+/// only: operations run through the generated `dispatch`.
 struct SpecOnly;
 
-impl CliConfig for SpecOnly {
-    fn success_item<T>(&self, _: &taurusdb::ResponseValue<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-    fn success_no_item(&self, _: &taurusdb::ResponseValue<()>) {}
-    fn error<T>(&self, _: &taurusdb::progenitor_client::Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-    fn list_start<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-    fn list_item<T>(&self, _: &T)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-    fn list_end_success<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-    fn list_end_error<T>(&self, _: &taurusdb::progenitor_client::Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-}
+impl CliConfig for SpecOnly {}
 
-/// The generated command of the operation.
-fn spec_command() -> Command {
-    Cli::<SpecOnly>::get_command(CliCommand::ListStarRocksDataReplicationConfig)
+/// progenitor's command of `op`.
+///
+/// Panics if the generated CLI has no command for an operation of the client's table: a
+/// build-time mismatch between the two generated files, caught by every test that builds
+/// the command line.
+fn spec_command(op: &Operation) -> Command {
+    crate::generated::command::<SpecOnly>(op.id).unwrap_or_else(|| {
+        panic!(
+            "the generated CLI has no command for `{}`: run `cargo xtask gen`",
+            op.id
+        )
+    })
 }
 
 /// The generated argument `id`, with its help tidied and a value name derived from its ID.
-///
-/// Panics if the generated command has no such argument: that is a build-time mismatch
-/// between this file and `generated.rs`, caught by every test that builds the command.
-fn spec_arg(spec: &Command, id: &str) -> Arg {
-    let arg = spec
-        .get_arguments()
-        .find(|a| a.get_id() == id)
-        .unwrap_or_else(|| {
-            panic!("the generated CLI has no `--{id}`: regenerate or update args.rs")
-        })
-        .clone();
+fn spec_arg(spec: &Command, id: &str) -> Option<Arg> {
+    let arg = spec.get_arguments().find(|a| a.get_id() == id)?.clone();
     let value_name = id.to_ascii_uppercase().replace('-', "_");
-    tidy_help(arg).value_name(value_name)
+    Some(tidy_help(arg).value_name(value_name))
 }
 
 /// Spec descriptions end in a newline and may run to paragraphs: `-h` shows the first
@@ -247,34 +202,87 @@ fn spec_about(spec: &Command) -> (String, String) {
     (about, long)
 }
 
-/// The operation's own arguments, from the generated command. In the demo they are optional
-/// and default to example values.
-fn operation_args(spec: &Command, demo: bool) -> [Arg; 2] {
-    let instance = spec_arg(spec, SPEC_INSTANCE_ID);
-    let task = spec_arg(spec, SPEC_TASK_NAME);
-    if demo {
-        [
-            instance.required(false).default_value(DEMO_INSTANCE_ID),
-            task.required(false).default_value(DEMO_TASK_NAME),
-        ]
-    } else {
-        [instance, task]
+/// The operation's own arguments, from the generated command: every parameter that no
+/// client setting fills in, and `--json-body` for a request body. In the demo they are
+/// optional, and a required one defaults to the spec's example value.
+fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
+    let spec = spec_command(op);
+    let mut args = Vec::new();
+    for p in op.parameters.iter().filter(|p| p.setting.is_none()) {
+        let Some(mut arg) = spec_arg(&spec, p.flag) else {
+            panic!(
+                "the generated CLI has no `--{}` for `{}`: run `cargo xtask gen`",
+                p.flag, op.id
+            )
+        };
+        if demo {
+            arg = arg.required(false);
+            if p.required
+                && let Some(example) = p.example
+            {
+                arg = arg.default_value(example);
+            }
+        }
+        args.push(arg);
     }
+    if op.body {
+        args.push(
+            Arg::new(JSON_BODY)
+                .long(JSON_BODY)
+                .value_name("FILE")
+                .value_parser(value_parser!(PathBuf))
+                .required(!demo)
+                .help("The request body: a JSON file, or - for stdin"),
+        );
+    }
+    args
 }
 
-/// `--language`: the generated `--x-language`, renamed.
-fn language_arg(spec: &Command) -> Arg {
-    spec_arg(spec, SPEC_LANGUAGE)
-        .id("language")
+/// The allowed values and the default of a client setting, from the spec.
+pub fn setting_values(setting: Setting) -> (Vec<String>, Option<String>) {
+    let schema = spec::setting_schema(setting);
+    let values = schema
+        .and_then(|s| s.get("enum"))
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let default = schema
+        .and_then(|s| s.get("default"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    (values, default)
+}
+
+/// `--language`: the values the spec allows for the parameter the language setting fills in.
+fn language_arg() -> Arg {
+    let (values, default) = setting_values(Setting::Language);
+    let mut arg = Arg::new("language")
         .long("language")
         .value_name("LANGUAGE")
-        .required(false)
+        .help(match default {
+            Some(d) => format!("Language of the API's messages [default: {d}]"),
+            None => "Language of the API's messages".to_string(),
+        });
+    if !values.is_empty() {
+        arg = arg.value_parser(clap::builder::PossibleValuesParser::new(values));
+    }
+    arg
 }
 
-/// The settings of a query of the cloud, in this order (the generated ones would otherwise
-/// keep their position in the generated command).
-fn settings_args(spec: &Command) -> impl Iterator<Item = Arg> {
-    let project_id = spec_arg(spec, SPEC_PROJECT_ID).required(false);
+/// `--query`: a JMESPath expression, checked when the command line is parsed.
+fn parse_query(value: &str) -> Result<String, String> {
+    jmespath::compile(value)
+        .map(|_| value.to_string())
+        .map_err(|e| format!("not a JMESPath expression: {e}"))
+}
+
+/// The settings of a call of the cloud, in this order.
+fn settings_args() -> impl Iterator<Item = Arg> {
     [
         Arg::new("config")
             .long("config")
@@ -289,8 +297,11 @@ fn settings_args(spec: &Command) -> impl Iterator<Item = Arg> {
             .long("endpoint")
             .value_name("URL")
             .help("Endpoint URL, instead of the region's (a private endpoint, a mock server)"),
-        project_id,
-        language_arg(spec),
+        Arg::new("project-id")
+            .long("project-id")
+            .value_name("PROJECT_ID")
+            .help("Project ID of a tenant in a region"),
+        language_arg(),
         Arg::new("timeout")
             .long("timeout")
             .value_name("SECONDS")
@@ -300,7 +311,7 @@ fn settings_args(spec: &Command) -> impl Iterator<Item = Arg> {
             .long("retries")
             .value_name("N")
             .value_parser(value_parser!(u32).range(0..=10))
-            .help("Retries of a failed connection, timeout, 429, 502, 503 or 504 [default: 2]"),
+            .help("Retries of a failed connection, timeout, 429, 502, 503 or 504 [default: 2; never after a POST may have reached the server]"),
     ]
     .into_iter()
     .enumerate()
@@ -308,7 +319,7 @@ fn settings_args(spec: &Command) -> impl Iterator<Item = Arg> {
 }
 
 /// The output flags, global so that they may come before or after the subcommand.
-fn output_args() -> [Arg; 2] {
+fn output_args() -> [Arg; 3] {
     [
         Arg::new("output")
             .short('o')
@@ -319,6 +330,13 @@ fn output_args() -> [Arg; 2] {
             .global(true)
             .help_heading(OUTPUT)
             .help("Output format"),
+        Arg::new("query")
+            .long("query")
+            .value_name("JMESPATH")
+            .value_parser(parse_query)
+            .global(true)
+            .help_heading(OUTPUT)
+            .help("Filter the result with a JMESPath expression (as KooCLI's --cli-query); printed as JSON or YAML"),
         Arg::new("verbose")
             .short('v')
             .long("verbose")
@@ -341,32 +359,105 @@ fn parse_timeout(value: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// The whole command line.
-pub fn command() -> Command {
-    let spec = spec_command();
-    let (about, long_about) = spec_about(&spec);
-    let replication_config = Command::new("replication-config")
+/// The command of one operation, named `name`.
+fn operation_command(op: &Operation, name: &str, demo: bool) -> Command {
+    let (about, long_about) = spec_about(&spec_command(op));
+    let cmd = Command::new(name.to_string())
         .about(about)
         .long_about(long_about)
-        .args(operation_args(&spec, false))
-        .args(settings_args(&spec))
-        .after_long_help(SETTINGS_HELP);
-    let starrocks = Command::new("starrocks")
-        .about("StarRocks data synchronization tasks")
+        .args(operation_args(op, demo));
+    if demo {
+        cmd.arg(language_arg())
+    } else {
+        cmd.args(settings_args()).after_long_help(SETTINGS_HELP)
+    }
+}
+
+/// The groups of commands (`x-cli.group`), in the order of their first operation, with the
+/// description of that operation's first tag as their summary.
+fn groups() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for op in spec::operations() {
+        let Some(g) = op.cli_group else { continue };
+        if out.iter().any(|(n, _)| *n == g) {
+            continue;
+        }
+        let tag = spec::document()
+            .pointer(op.pointer)
+            .and_then(|o| o.get("tags"))
+            .and_then(|t| t.get(0))
+            .and_then(serde_json::Value::as_str);
+        let about = spec::document()
+            .get("tags")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|t| t.get("name").and_then(serde_json::Value::as_str) == tag)
+            .and_then(|t| t.get("description"))
+            .and_then(serde_json::Value::as_str)
+            .map(|d| first_sentence(d.trim()).trim_end_matches('.').to_string())
+            .unwrap_or_else(|| format!("{g} operations"));
+        out.push((g, about));
+    }
+    out
+}
+
+/// The operation commands, grouped, for the cloud or the demo.
+fn operation_commands(demo: bool) -> Vec<Command> {
+    let mut out = Vec::new();
+    for (group, about) in groups() {
+        let mut cmd = Command::new(group)
+            .about(about)
+            .subcommand_required(!demo)
+            .arg_required_else_help(!demo);
+        for op in spec::operations().iter().filter(|o| o.cli_group == Some(group)) {
+            cmd = cmd.subcommand(operation_command(op, op.cli_name, demo));
+        }
+        out.push(cmd);
+    }
+    for op in spec::operations().iter().filter(|o| o.cli_group.is_none()) {
+        out.push(operation_command(op, op.cli_name, demo));
+    }
+    out
+}
+
+/// The operation `taurusdb demo` runs when no command is named: the first with an example
+/// of its success response, else the first.
+pub fn demo_default() -> Option<&'static Operation> {
+    let ops = spec::operations();
+    ops.iter()
+        .find(|o| crate::demo::example(o).is_some())
+        .or_else(|| ops.first())
+}
+
+/// The whole command line.
+pub fn command() -> Command {
+    let mut root = Command::new(BIN)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Call the TaurusDB StarRocks data synchronization API (Huawei Cloud)")
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommand(replication_config);
-    let demo = Command::new("demo")
-        .about(
-            "Run `starrocks replication-config` against a built-in mock server (no account needed)",
-        )
+        .args(output_args())
+        .subcommands(operation_commands(false));
+    // The operationIds, as KooCLI and API Explorer name the operations.
+    for op in spec::operations() {
+        root = root.subcommand(operation_command(op, op.id, false).hide(true));
+    }
+    let mut demo = Command::new("demo")
+        .about("Call an operation against a built-in mock server (no account needed)")
         .long_about(
-            "Run `starrocks replication-config` against a mock server on 127.0.0.1 that serves \
-             the API page's example response, so you can see real output without an account. \
-             No setting, credential or config file of yours is read.",
+            "Call an operation against a mock server on 127.0.0.1 that serves the spec's example \
+             responses, so you can see real output without an account. With no command, the \
+             first operation with an example is called; required arguments default to the \
+             spec's examples. No setting, credential or config file of yours is read.",
         )
-        .args(operation_args(&spec, true))
-        .arg(language_arg(&spec));
+        .args_conflicts_with_subcommands(true)
+        .subcommands(operation_commands(true));
+    if let Some(op) = demo_default() {
+        demo = demo
+            .args(operation_args(op, true))
+            .arg(language_arg());
+    }
     let completions = Command::new("completions")
         .about("Print a shell completion script")
         .arg(
@@ -376,20 +467,44 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(Shell))
                 .help("The shell to complete for"),
         );
-    Command::new(BIN)
-        .version(env!("CARGO_PKG_VERSION"))
-        .about("Query TaurusDB StarRocks data synchronization tasks (Huawei Cloud)")
-        .subcommand_required(true)
-        .arg_required_else_help(true)
-        .args(output_args())
-        .subcommand(starrocks)
-        .subcommand(demo)
+    let first = operation_path(spec::operations().first());
+    root.subcommand(demo)
         .subcommand(completions)
         .after_help(AFTER_HELP)
         .after_long_help(format!(
             "{EXIT_STATUS}\n\nSettings (region, project ID, credentials, ...): see \
-             `taurusdb starrocks replication-config --help`."
+             `taurusdb {first} --help`."
         ))
+}
+
+/// `group name`, or `name`, of an operation.
+fn operation_path(op: Option<&Operation>) -> String {
+    match op {
+        Some(Operation {
+            cli_group: Some(g),
+            cli_name,
+            ..
+        }) => format!("{g} {cli_name}"),
+        Some(op) => op.cli_name.to_string(),
+        None => "<command>".to_string(),
+    }
+}
+
+/// The operation a command names, and the matches of its arguments.
+fn find_operation(m: &ArgMatches) -> Option<(&'static Operation, &ArgMatches)> {
+    let (name, sub) = m.subcommand()?;
+    let ops = spec::operations();
+    if let Some(op) = ops
+        .iter()
+        .find(|o| (o.cli_group.is_none() && o.cli_name == name) || o.id == name)
+    {
+        return Some((op, sub));
+    }
+    let (inner, args) = sub.subcommand()?;
+    let op = ops
+        .iter()
+        .find(|o| o.cli_group == Some(name) && o.cli_name == inner)?;
+    Some((op, args))
 }
 
 impl Invocation {
@@ -397,42 +512,47 @@ impl Invocation {
     pub fn from_matches(matches: &ArgMatches) -> Result<Invocation, String> {
         match matches.subcommand() {
             Some(("completions", m)) => Ok(Invocation::Completions(one::<Shell>(m, "shell")?)),
-            Some(("demo", m)) => Ok(Invocation::Query {
-                target: target(m)?,
-                globals: Globals {
-                    language: maybe(m, "language")?,
-                    ..output_globals(m)?
-                },
-                demo: true,
-            }),
-            Some(("starrocks", m)) => match m.subcommand() {
-                Some(("replication-config", m)) => Ok(Invocation::Query {
-                    target: target(m)?,
-                    globals: globals(m)?,
+            Some(("demo", m)) => {
+                let (op, args) = match find_operation(m) {
+                    Some(found) => found,
+                    None => (
+                        demo_default().ok_or("the spec has no operation")?,
+                        m,
+                    ),
+                };
+                Ok(Invocation::Call {
+                    op,
+                    matches: args.clone(),
+                    globals: Globals {
+                        language: maybe(args, "language")?,
+                        ..output_globals(args)?
+                    },
+                    demo: true,
+                })
+            }
+            Some(_) => {
+                let (op, args) =
+                    find_operation(matches).ok_or("missing an operation's command")?;
+                Ok(Invocation::Call {
+                    op,
+                    matches: args.clone(),
+                    globals: globals(args)?,
                     demo: false,
-                }),
-                _ => Err("missing `starrocks` subcommand".to_string()),
-            },
-            _ => Err("missing subcommand".to_string()),
+                })
+            }
+            None => Err("missing subcommand".to_string()),
         }
     }
 }
 
-fn target(m: &ArgMatches) -> Result<Target, String> {
-    Ok(Target {
-        instance_id: one::<String>(m, SPEC_INSTANCE_ID)?,
-        task_name: one::<TaskName>(m, SPEC_TASK_NAME)?,
-    })
-}
-
-/// The settings and output flags of `replication-config` (global arguments are propagated
-/// to the subcommand's matches).
+/// The settings and output flags of an operation (global arguments are propagated to the
+/// subcommand's matches).
 fn globals(m: &ArgMatches) -> Result<Globals, String> {
     Ok(Globals {
         config: maybe(m, "config")?,
         region: maybe(m, "region")?,
         endpoint: maybe(m, "endpoint")?,
-        project_id: maybe(m, SPEC_PROJECT_ID)?,
+        project_id: maybe(m, "project-id")?,
         language: maybe(m, "language")?,
         timeout: maybe(m, "timeout")?,
         retries: maybe(m, "retries")?,
@@ -440,10 +560,11 @@ fn globals(m: &ArgMatches) -> Result<Globals, String> {
     })
 }
 
-/// Only the output flags, as every query has them.
+/// Only the output flags, as every call has them.
 fn output_globals(m: &ArgMatches) -> Result<Globals, String> {
     Ok(Globals {
         output: maybe(m, "output")?.unwrap_or_default(),
+        query: maybe(m, "query")?,
         verbose: maybe(m, "verbose")?.unwrap_or_default(),
         ..Globals::default()
     })
@@ -451,13 +572,38 @@ fn output_globals(m: &ArgMatches) -> Result<Globals, String> {
 
 /// An optional argument; a type mismatch (an internal error) is reported, not a panic.
 fn maybe<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Result<Option<T>, String> {
-    m.try_get_one::<T>(id)
-        .map(Option::<&T>::cloned)
-        .map_err(|e| format!("internal error reading `--{id}`: {e}"))
+    match m.try_get_one::<T>(id) {
+        Ok(v) => Ok(v.cloned()),
+        Err(clap::parser::MatchesError::UnknownArgument { .. }) => Ok(None),
+        Err(e) => Err(format!("internal error reading `--{id}`: {e}")),
+    }
 }
 
 fn one<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Result<T, String> {
     maybe(m, id)?.ok_or_else(|| format!("missing `--{id}`"))
+}
+
+/// The operation's arguments as given (or defaulted), for the human view: (label, value) of
+/// every parameter the command has, in the spec's order.
+pub fn arguments(op: &Operation, m: &ArgMatches) -> Vec<(String, String)> {
+    op.parameters
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.setting.is_none())
+        .filter_map(|(i, p)| {
+            let raw = m.try_get_raw(p.flag).ok().flatten()?;
+            let value = raw
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let label = spec::parameter_object(op, i)
+                .and_then(|o| o.get("x-cli-label"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(p.name)
+                .to_string();
+            Some((label, value))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -470,26 +616,51 @@ mod tests {
     }
 
     #[test]
+    fn every_operation_has_a_command_and_its_operation_id_as_alias() {
+        let cmd = command();
+        for op in spec::operations() {
+            let m = |argv: Vec<&str>| {
+                let mut argv = argv;
+                for p in op.parameters.iter().filter(|p| p.setting.is_none() && p.required) {
+                    argv.push(Box::leak(format!("--{}", p.flag).into_boxed_str()));
+                    argv.push(p.example.unwrap_or("abc"));
+                }
+                cmd.clone().try_get_matches_from(argv).unwrap()
+            };
+            let mut by_name = vec![BIN];
+            if let Some(g) = op.cli_group {
+                by_name.push(g);
+            }
+            by_name.push(op.cli_name);
+            for argv in [by_name, vec![BIN, op.id]] {
+                let Invocation::Call { op: found, demo, .. } =
+                    Invocation::from_matches(&m(argv)).unwrap()
+                else {
+                    panic!("not a call")
+                };
+                assert_eq!(found.id, op.id);
+                assert!(!demo);
+            }
+        }
+    }
+
+    #[test]
     fn help_comes_from_the_spec() {
-        let spec = spec_command();
-        let task = spec_arg(&spec, SPEC_TASK_NAME);
-        assert_eq!(
-            task.get_help().map(ToString::to_string).as_deref(),
-            Some("Name of the data synchronization task")
-        );
-        assert!(
-            task.get_long_help()
-                .is_some_and(|h| h.to_string().contains("3 to 128 characters"))
-        );
-        let (about, long) = spec_about(&spec);
-        assert_eq!(
-            about,
-            "Querying Configurations of a StarRocks Data Synchronization Task"
-        );
-        assert!(
-            long.ends_with("configurations of a StarRocks data synchronization task."),
-            "{long}"
-        );
+        for op in spec::operations() {
+            let spec = spec_command(op);
+            let (about, _) = spec_about(&spec);
+            assert_eq!(about, op.summary);
+            for p in op.parameters.iter().filter(|p| p.setting.is_none()) {
+                let arg = spec_arg(&spec, p.flag).unwrap();
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                assert!(
+                    p.description.starts_with(help.as_str()),
+                    "--{}: {help:?} is not the start of {:?}",
+                    p.flag,
+                    p.description
+                );
+            }
+        }
     }
 
     #[test]
@@ -500,69 +671,9 @@ mod tests {
     }
 
     #[test]
-    fn globals_parse_before_or_after_the_subcommand() {
-        let parse = |argv: &[&str]| {
-            let m = command().try_get_matches_from(argv).unwrap();
-            Invocation::from_matches(&m).unwrap()
-        };
-        for argv in [
-            &[
-                "taurusdb",
-                "-o",
-                "json",
-                "starrocks",
-                "replication-config",
-                "--project-id",
-                "p",
-                "--instance-id",
-                "i",
-                "--task-name",
-                "abc",
-                "--language",
-                "zh-cn",
-            ][..],
-            &[
-                "taurusdb",
-                "starrocks",
-                "replication-config",
-                "--instance-id",
-                "i",
-                "--task-name",
-                "abc",
-                "--project-id",
-                "p",
-                "--output",
-                "json",
-                "--language",
-                "zh-cn",
-            ],
-        ] {
-            let Invocation::Query {
-                target,
-                globals,
-                demo,
-            } = parse(argv)
-            else {
-                panic!("not a query")
-            };
-            assert!(!demo);
-            assert_eq!(target.instance_id, "i");
-            assert_eq!(target.task_name.as_str(), "abc");
-            assert_eq!(globals.project_id.as_deref(), Some("p"));
-            assert_eq!(globals.output, OutputFormat::Json);
-            assert_eq!(globals.language, Some(Language::ZhCn));
-        }
-        let Invocation::Query {
-            target,
-            demo,
-            globals,
-        } = parse(&["taurusdb", "demo", "--language", "zh-cn", "-v"])
-        else {
-            panic!("not a query")
-        };
-        assert!(demo && globals.verbose);
-        assert_eq!(globals.language, Some(Language::ZhCn));
-        assert_eq!(target.task_name.as_str(), DEMO_TASK_NAME);
+    fn queries_are_checked_when_parsed() {
+        assert!(parse_query("database_info.db_config_check_results[0]").is_ok());
+        assert!(parse_query("[?").unwrap_err().contains("not a JMESPath expression"));
     }
 
     #[test]

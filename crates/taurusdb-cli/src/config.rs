@@ -7,7 +7,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
-use taurusdb::types::Language;
 use taurusdb::{Credentials, Secret, env};
 
 use crate::args::Globals;
@@ -33,8 +32,6 @@ pub enum Origin {
     Env(String),
     /// The config file, with the key.
     File(&'static str),
-    /// The tool's default.
-    Default,
     /// `taurusdb demo`.
     Demo,
 }
@@ -45,7 +42,6 @@ impl fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "{flag}"),
             Origin::Env(var) => write!(f, "${var}"),
             Origin::File(key) => write!(f, "config file key `{key}`"),
-            Origin::Default => f.write_str("default"),
             Origin::Demo => f.write_str("demo"),
         }
     }
@@ -199,8 +195,8 @@ pub struct Settings {
     pub region: Option<Sourced<String>>,
     /// The project ID.
     pub project_id: Sourced<String>,
-    /// The `X-Language`.
-    pub language: Sourced<Language>,
+    /// The language, if a source set one (else the spec's default applies).
+    pub language: Option<Sourced<String>>,
     /// The credentials.
     pub credentials: ResolvedCredentials,
 }
@@ -276,13 +272,18 @@ pub fn resolve(
         )
     })?;
     let language = match (&flags.language, &fs.language) {
-        (Some(l), _) => Sourced::new(*l, Origin::Flag("--language")),
-        (None, Some(l)) => Sourced::new(
-            Language::try_from(l.as_str())
-                .map_err(|_| format!("invalid `language` {file_hint}: expected en-us or zh-cn"))?,
-            Origin::File("language"),
-        ),
-        (None, None) => Sourced::new(Language::EnUs, Origin::Default),
+        (Some(l), _) => Some(Sourced::new(l.clone(), Origin::Flag("--language"))),
+        (None, Some(l)) => {
+            let (allowed, _) = crate::args::setting_values(taurusdb::spec::Setting::Language);
+            if !allowed.is_empty() && !allowed.contains(l) {
+                return Err(format!(
+                    "invalid `language` {file_hint}: expected {}",
+                    allowed.join(" or ")
+                ));
+            }
+            Some(Sourced::new(l.clone(), Origin::File("language")))
+        }
+        (None, None) => None,
     };
     let credentials = resolve_credentials(env, fs)?.ok_or_else(|| {
         format!(
@@ -458,20 +459,20 @@ mod tests {
         assert_eq!(s.project_id.value, "env-project");
         assert_eq!(
             s.language,
-            Sourced::new(Language::ZhCn, Origin::File("language"))
+            Some(Sourced::new("zh-cn".to_string(), Origin::File("language")))
         );
         assert_eq!(s.credentials.origin, Origin::File("auth_token"));
 
         let flags = Globals {
             region: Some("cn-south-1".into()),
             project_id: Some("flag-project".into()),
-            language: Some(Language::EnUs),
+            language: Some("en-us".to_string()),
             ..Globals::default()
         };
         let s = resolve(&flags, &env, Some(&f)).unwrap();
         assert_eq!(s.region.unwrap().origin, Origin::Flag("--region"));
         assert_eq!(s.project_id.value, "flag-project");
-        assert_eq!(s.language.value, Language::EnUs);
+        assert_eq!(s.language.unwrap().value, "en-us");
 
         let s = resolve(&Globals::default(), &env_of(&[]), Some(&f)).unwrap();
         assert_eq!(

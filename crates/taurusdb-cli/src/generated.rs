@@ -68,77 +68,9 @@ impl<T: CliConfig> Cli<T> {
                 "Querying Configurations of a StarRocks Data Synchronization Task\n\nThis API is used to query configurations of a StarRocks data synchronization task.\n\nThe page's sentence \"Before calling this API:\" ends there; the prerequisites it\nannounces are not on the page.\n",
             )
     }
-    pub async fn execute(
-        &self,
-        cmd: CliCommand,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        match cmd {
-            CliCommand::ListStarRocksDataReplicationConfig => {
-                self.execute_list_star_rocks_data_replication_config(matches).await
-            }
-        }
-    }
-    pub async fn execute_list_star_rocks_data_replication_config(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_star_rocks_data_replication_config();
-        if let Some(value) = matches.get_one::<::std::string::String>("instance-id") {
-            request = request.instance_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("project-id") {
-            request = request.project_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::TaskName>("task-name") {
-            request = request.task_name(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::Language>("x-language") {
-            request = request.x_language(value.clone());
-        }
-        self.config
-            .execute_list_star_rocks_data_replication_config(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
 }
-pub trait CliConfig {
-    fn success_item<T>(&self, value: &ResponseValue<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn success_no_item(&self, value: &ResponseValue<()>);
-    fn error<T>(&self, value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_start<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_item<T>(&self, value: &T)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_end_success<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_end_error<T>(&self, value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn execute_list_star_rocks_data_replication_config(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::ListStarRocksDataReplicationConfig,
-    ) -> anyhow::Result<()> {
-        Ok(())
-    }
-}
+/// progenitor's hooks for executing its commands: this CLI runs operations through `dispatch` instead, so none remain.
+pub trait CliConfig {}
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
     ListStarRocksDataReplicationConfig,
@@ -152,6 +84,43 @@ impl CliCommand {
             CliCommand::ListStarRocksDataReplicationConfig => {
                 "list_star_rocks_data_replication_config"
             }
+        }
+    }
+}
+/// The clap command progenitor generated for the operation `id`.
+pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
+    match id {
+        "ListStarRocksDataReplicationConfig" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ListStarRocksDataReplicationConfig),
+            )
+        }
+        _ => ::std::option::Option::None,
+    }
+}
+/// Runs the operation `id` with the arguments in `matches`, through the client's
+/// entry point of that operation.
+pub async fn dispatch(
+    client: &Client,
+    id: &str,
+    matches: &::clap::ArgMatches,
+) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
+    match id {
+        "ListStarRocksDataReplicationConfig" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .replication_config(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::required::<types::TaskName>(matches, "task-name")?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        _ => {
+            ::std::result::Result::Err(
+                crate::dispatch::DispatchError::Unknown(id.to_string()),
+            )
         }
     }
 }

@@ -1,18 +1,31 @@
-//! The human view of a task's configuration: its identity, the database and table checks as
-//! aligned tables with failing checks marked, the whitelist or blacklist summarised, and a
-//! verdict. Colour is written as ANSI escapes; the caller's stream strips them when stdout is
-//! not a terminal or `NO_COLOR` is set. A failing check is marked with `✗` as well as red, so
+//! The human view of any operation's response, worked out from the response schema in the
+//! spec rather than from one response type: objects as aligned `label  value` blocks, nested
+//! objects as titled blocks, arrays of objects as tables, arrays of scalars as lists, and
+//! fields or values the spec does not list shown as received, never dropped.
+//!
+//! What a person needs beyond the raw shape comes from presentation hints in the spec, read
+//! here by name and documented in the README ("Presentation hints"):
+//!
+//! - `x-cli-title` (success schema): the heading; else the operation's summary;
+//! - `x-cli-label` (property or parameter): the label; else the name as in the API;
+//! - `x-cli-verdict: {pass: [...]}` (an enumeration): values that pass get `✓`, any other
+//!   value `✗`, no value `?`; rows and the whole response are counted;
+//! - `x-cli-summary` (success schema): the noun of the closing count (`checks`);
+//! - `x-cli-when-present: true` (property): shown only when the server sends a value;
+//! - `x-cli-style: error` (property): a value shown as a failure (red);
+//! - `x-enum-descriptions`: a value shown as `description (value)`.
+//!
+//! Colour is written as ANSI escapes; the caller's stream strips them when stdout is not a
+//! terminal or `NO_COLOR` is set. A failing value is marked with `✗` as well as red, so
 //! nothing depends on colour.
 
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use serde_json::{Map, Value};
 use tabwriter::TabWriter;
-use taurusdb::types::{
-    CheckResult, ReplScope, ReplType, StarRocksReplicationConfig, TableReplConfig,
-};
+use taurusdb::spec::{self, Operation};
 
-use crate::args::Target;
 use crate::error::sanitize;
 
 const HEADING: Style = Style::new().bold();
@@ -22,20 +35,39 @@ const PASS: Style = AnsiColor::Green.on_default();
 const FAIL: Style = AnsiColor::Red.on_default().bold();
 const MISSING: Style = AnsiColor::Yellow.on_default();
 
+/// How deep nested objects are laid out before the rest is shown as JSON.
+const MAX_DEPTH: usize = 8;
+
 /// `text` in `style`.
 fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// A value from the server, or a dimmed `-` when it is absent.
-fn value(v: Option<&str>) -> String {
-    match v {
-        Some(v) if !v.is_empty() => sanitize(v),
-        _ => paint(ABSENT, "-"),
-    }
+/// A schema with its `$ref`s followed and single-member `allOf` wrappers merged: the
+/// wrapper's own keys (description, hints) win over the referenced component's.
+fn view(schema: &Value) -> Map<String, Value> {
+    view_at(schema, 0)
 }
 
-/// What a check says.
+fn view_at(schema: &Value, depth: usize) -> Map<String, Value> {
+    let s = spec::resolve(schema);
+    let mut out = Map::new();
+    if depth < MAX_DEPTH {
+        for member in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            out.extend(view_at(member, depth + 1));
+        }
+    }
+    if let Some(obj) = s.as_object() {
+        for (k, v) in obj {
+            if k != "allOf" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What a value says under `x-cli-verdict`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
     Pass,
@@ -44,12 +76,13 @@ enum Verdict {
 }
 
 impl Verdict {
-    fn of(result: Option<&CheckResult>) -> Verdict {
-        match result {
-            Some(CheckResult::Success) => Verdict::Pass,
+    fn of(schema: &Map<String, Value>, value: Option<&Value>) -> Option<Verdict> {
+        let pass = schema.get("x-cli-verdict")?.get("pass")?.as_array()?;
+        Some(match value {
+            None | Some(Value::Null) => Verdict::Missing,
+            Some(v) if pass.contains(v) => Verdict::Pass,
             Some(_) => Verdict::Fail,
-            None => Verdict::Missing,
-        }
+        })
     }
 
     fn style(self) -> Style {
@@ -68,236 +101,367 @@ impl Verdict {
         };
         paint(self.style(), mark)
     }
+}
 
-    /// The result as received (an undocumented value such as `failed` included).
-    fn result(self, result: Option<&CheckResult>) -> String {
-        match result {
-            Some(r) => paint(self.style(), &sanitize(r.as_str())),
-            None => paint(self.style(), "(no result)"),
+/// Counts of verdicts.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    total: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn add(&mut self, v: Verdict) {
+        self.total += 1;
+        if v != Verdict::Pass {
+            self.failed += 1;
         }
     }
 }
 
-/// One row of a check table.
-struct Check {
-    verdict: Verdict,
-    cells: [String; 3],
-}
-
-impl Check {
-    /// A database check (parameter, value) or a table check (table, configuration).
-    fn new(name: Option<&str>, setting: Option<&str>, result: Option<&CheckResult>) -> Check {
-        let verdict = Verdict::of(result);
-        Check {
-            verdict,
-            cells: [value(name), value(setting), verdict.result(result)],
-        }
+/// A scalar value as text: strings as they are (control characters neutralised), booleans
+/// as yes/no, numbers as numbers, anything else as compact JSON.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => sanitize(s),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        Value::Null => paint(ABSENT, "-"),
+        other => sanitize(&other.to_string()),
     }
 }
 
-/// Renders the human view of `config`, queried for `target`.
+/// A value of `schema` as one cell: with its verdict's colour, its enumeration description,
+/// its style.
+fn cell(schema: &Map<String, Value>, value: Option<&Value>) -> String {
+    let text = match value {
+        None | Some(Value::Null) => {
+            if Verdict::of(schema, value).is_some() {
+                return paint(MISSING, "(no result)");
+            }
+            return paint(ABSENT, "-");
+        }
+        Some(v) => scalar(v),
+    };
+    let described = value
+        .and_then(Value::as_str)
+        .and_then(|s| schema.get("x-enum-descriptions")?.get(s)?.as_str())
+        .map(|d| format!("{} ({text})", sanitize(d)));
+    let text = described.unwrap_or(text);
+    if let Some(v) = Verdict::of(schema, value) {
+        return paint(v.style(), &text);
+    }
+    if schema.get("x-cli-style").and_then(Value::as_str) == Some("error") {
+        return paint(FAIL, &text);
+    }
+    text
+}
+
+fn label(name: &str, schema: &Map<String, Value>) -> String {
+    schema
+        .get("x-cli-label")
+        .and_then(Value::as_str)
+        .map_or_else(|| name.to_string(), str::to_string)
+}
+
+fn is_object(schema: &Map<String, Value>, value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Object(_)) => true,
+        Some(Value::Null) | None => {
+            schema.get("type").and_then(Value::as_str) == Some("object")
+                || schema.contains_key("properties")
+        }
+        _ => false,
+    }
+}
+
+fn is_array(schema: &Map<String, Value>, value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Array(_)) => true,
+        Some(Value::Null) | None => schema.get("type").and_then(Value::as_str) == Some("array"),
+        _ => false,
+    }
+}
+
+/// The properties of an object schema, in the spec's order, then the value's own keys that
+/// the schema does not declare (with an empty schema).
+fn fields<'a>(
+    schema: &Map<String, Value>,
+    value: Option<&'a Map<String, Value>>,
+) -> Vec<(String, Map<String, Value>, Option<&'a Value>)> {
+    let declared = schema.get("properties").and_then(Value::as_object);
+    let mut out = Vec::new();
+    for (name, s) in declared.into_iter().flatten() {
+        let s = view(s);
+        let v = value.and_then(|o| o.get(name)).or_else(|| {
+            // The server may send a property under one of its `x-aliases`; the client's
+            // types already map those, so this only matters for undecoded values.
+            s.get("x-aliases")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find_map(|a| value.and_then(|o| o.get(a)))
+        });
+        out.push((name.clone(), s, v));
+    }
+    for (name, v) in value.into_iter().flatten() {
+        let aliased = declared.into_iter().flatten().any(|(_, s)| {
+            view(s)
+                .get("x-aliases")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(name)))
+        });
+        if !declared.is_some_and(|d| d.contains_key(name)) && !aliased {
+            out.push((name.clone(), Map::new(), Some(v)));
+        }
+    }
+    out
+}
+
+/// Whether a property is left out: `x-cli-when-present` and no (or an empty) value.
+fn hidden(schema: &Map<String, Value>, value: Option<&Value>) -> bool {
+    schema.get("x-cli-when-present") == Some(&Value::Bool(true))
+        && match value {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.is_empty(),
+            _ => false,
+        }
+}
+
+struct Renderer<'o> {
+    out: &'o mut dyn Write,
+    tally: Tally,
+}
+
+impl Renderer<'_> {
+    /// An object's scalar fields as an aligned block, then its nested objects and arrays.
+    ///
+    /// Rows start at column `rows`, nested titles at column `titles`.
+    fn object(
+        &mut self,
+        rows_at: usize,
+        titles_at: usize,
+        schema: &Map<String, Value>,
+        value: Option<&Map<String, Value>>,
+        extra_rows: Vec<(String, String)>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let row_pad = " ".repeat(rows_at);
+        let pad = " ".repeat(titles_at);
+        let fields = fields(schema, value);
+        let mut rows = extra_rows;
+        let mut nested = Vec::new();
+        for (name, s, v) in &fields {
+            if hidden(s, *v) {
+                continue;
+            }
+            let structured = (is_object(s, *v) || is_array(s, *v)) && depth < MAX_DEPTH;
+            if structured {
+                nested.push((name, s, *v));
+            } else if let Some(verdict) = Verdict::of(s, *v) {
+                self.tally.add(verdict);
+                rows.push((label(name, s), format!("{} {}", verdict.mark(), cell(s, *v))));
+            } else {
+                let text = match v {
+                    Some(Value::Object(_) | Value::Array(_)) => {
+                        sanitize(&v.map(Value::to_string).unwrap_or_default())
+                    }
+                    _ => cell(s, *v),
+                };
+                rows.push((label(name, s), text));
+            }
+        }
+        if !rows.is_empty() {
+            let mut tw = table();
+            for (l, v) in rows {
+                writeln!(tw, "{row_pad}{}\t{v}", sanitize(&l))?;
+            }
+            flush(tw, self.out)?;
+        }
+        for (name, s, v) in nested {
+            if depth == 0 {
+                writeln!(self.out)?;
+            }
+            if is_array(s, v) {
+                self.array(titles_at, name, s, v, depth)?;
+            } else {
+                writeln!(self.out, "{pad}{}", paint(HEADING, &label(name, s)))?;
+                match v {
+                    Some(Value::Object(o)) if o.is_empty() && !s.contains_key("properties") => {
+                        writeln!(self.out, "{pad}  {}", paint(ABSENT, "(empty)"))?
+                    }
+                    Some(Value::Object(o)) => {
+                        let inner = titles_at + 2;
+                        self.object(inner, inner, s, Some(o), Vec::new(), depth + 1)?
+                    }
+                    _ => writeln!(self.out, "{pad}  {}", paint(ABSENT, "not set"))?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An array: of objects as a table with a verdict per row when the items have one, of
+    /// scalars as a list.
+    fn array(
+        &mut self,
+        indent: usize,
+        name: &str,
+        schema: &Map<String, Value>,
+        value: Option<&Value>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let pad = " ".repeat(indent);
+        let title = paint(HEADING, &label(name, schema));
+        let items: &[Value] = value.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+        let item_schema = schema.get("items").map(view).unwrap_or_default();
+        let objects = items.iter().all(Value::is_object) && !items.is_empty()
+            || (items.is_empty() && is_object(&item_schema, None));
+        if !objects {
+            let list: Vec<String> = items.iter().map(scalar).collect();
+            let text = if list.is_empty() {
+                paint(ABSENT, "none listed")
+            } else {
+                list.join(", ")
+            };
+            return writeln!(self.out, "{pad}{title}: {text}");
+        }
+        // Columns: the item schema's scalar properties, then keys the items have that it
+        // does not declare; the verdict column (if any) last.
+        let mut columns: Vec<(String, Map<String, Value>)> = Vec::new();
+        let first = Map::new();
+        for (n, s, _) in fields(&item_schema, Some(&first)) {
+            columns.push((n, s));
+        }
+        for item in items {
+            for (n, s, _) in fields(&item_schema, item.as_object()) {
+                if !columns.iter().any(|(c, _)| *c == n) {
+                    columns.push((n, s));
+                }
+            }
+        }
+        let verdict_col = columns
+            .iter()
+            .position(|(_, s)| s.contains_key("x-cli-verdict"));
+        if let Some(i) = verdict_col {
+            let c = columns.remove(i);
+            columns.push(c);
+        }
+        let mut tally = Tally::default();
+        let mut rows = Vec::new();
+        for item in items {
+            let obj = item.as_object();
+            let mark = verdict_col.map(|_| {
+                let (n, s) = columns.last().expect("the verdict column");
+                let v = Verdict::of(s, obj.and_then(|o| o.get(n))).unwrap_or(Verdict::Missing);
+                tally.add(v);
+                v.mark()
+            });
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|(n, s)| {
+                    let v = obj.and_then(|o| o.get(n));
+                    match v {
+                        Some(Value::Object(_) | Value::Array(_)) => {
+                            sanitize(&v.map(Value::to_string).unwrap_or_default())
+                        }
+                        _ => cell(s, v),
+                    }
+                })
+                .collect();
+            rows.push((mark, cells));
+        }
+        let summary = match (items.len(), verdict_col.is_some(), tally.failed) {
+            (0, true, _) => paint(ABSENT, "none reported"),
+            (0, false, _) => paint(ABSENT, "none"),
+            (n, true, 0) => paint(PASS, &format!("all {n} passed")),
+            (n, true, f) => paint(FAIL, &format!("{f} of {n} did not pass")),
+            (1, false, _) => "1 item".to_string(),
+            (n, false, _) => format!("{n} items"),
+        };
+        self.tally.total += tally.total;
+        self.tally.failed += tally.failed;
+        writeln!(self.out, "{pad}{title}: {summary}")?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let _ = depth;
+        let mut tw = table();
+        let heads: Vec<String> = columns
+            .iter()
+            .map(|(n, s)| paint(COLUMN, &label(n, s).to_uppercase()))
+            .collect();
+        let lead = if verdict_col.is_some() { "   \t" } else { "  " };
+        writeln!(tw, "{pad}{lead}{}", heads.join("\t"))?;
+        for (mark, cells) in rows {
+            match mark {
+                Some(m) => writeln!(tw, "{pad}  {m}\t{}", cells.join("\t"))?,
+                None => writeln!(tw, "{pad}  {}", cells.join("\t"))?,
+            }
+        }
+        flush(tw, self.out)
+    }
+}
+
+/// Renders `body`, the response of `op` called with `args` (label, value), for people.
 pub fn render(
     out: &mut dyn Write,
-    target: &Target,
-    config: &StarRocksReplicationConfig,
+    op: &Operation,
+    args: &[(String, String)],
+    body: &Value,
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        paint(HEADING, "StarRocks replication configuration")
-    )?;
-    write_facts(out, target, config)?;
-
-    let database: Vec<Check> = config
-        .database_checks()
+    let schema = op
+        .success_schema
+        .and_then(|p| spec::document().pointer(p))
+        .map(view)
+        .unwrap_or_default();
+    let title = schema
+        .get("x-cli-title")
+        .and_then(Value::as_str)
+        .unwrap_or(op.summary);
+    writeln!(out, "{}", paint(HEADING, &sanitize(title)))?;
+    let args: Vec<(String, String)> = args
         .iter()
-        .map(|c| {
-            Check::new(
-                c.param_name.as_deref(),
-                c.value.as_deref(),
-                c.check_result.as_ref(),
-            )
-        })
+        .map(|(l, v)| (l.clone(), sanitize(v)))
         .collect();
-    let tables: Vec<Check> = config
-        .table_checks()
-        .iter()
-        .map(|c| {
-            Check::new(
-                c.table_name.as_deref(),
-                c.table_config.as_deref(),
-                c.check_result.as_ref(),
-            )
-        })
-        .collect();
-    writeln!(out)?;
-    write_checks(
+    let mut r = Renderer {
         out,
-        "Database checks",
-        ["PARAMETER", "VALUE", "RESULT"],
-        &database,
-    )?;
-    writeln!(out)?;
-    write_checks(
-        out,
-        "Table checks",
-        ["TABLE", "CONFIGURATION", "RESULT"],
-        &tables,
-    )?;
-    writeln!(out)?;
-    write_repl_config(
-        out,
-        "Tables to synchronize (table_repl_config)",
-        config.table_repl_config.as_ref(),
-    )?;
-    write_repl_config(
-        out,
-        "Updated tables to synchronize (new_table_repl_config)",
-        config.new_table_repl_config.as_ref(),
-    )?;
-    writeln!(out)?;
-
-    let total = database.len() + tables.len();
-    let failed = database
-        .iter()
-        .chain(&tables)
-        .filter(|c| c.verdict != Verdict::Pass)
-        .count();
-    let verdict = match (total, failed) {
-        (0, _) => paint(ABSENT, "No checks were reported."),
-        (n, 0) => paint(PASS, &format!("✓ All {n} checks passed.")),
-        (n, f) => paint(FAIL, &format!("✗ {f} of {n} checks did not pass.")),
+        tally: Tally::default(),
     };
-    writeln!(out, "{verdict}")
-}
-
-/// The task's identity and state, as aligned `label  value` lines.
-fn write_facts(
-    out: &mut dyn Write,
-    target: &Target,
-    c: &StarRocksReplicationConfig,
-) -> io::Result<()> {
-    let mut rows: Vec<(&str, String)> = vec![
-        ("Task", sanitize(target.task_name.as_str())),
-        ("Instance", sanitize(&target.instance_id)),
-        ("Source instance", value(c.source_instance_id.as_deref())),
-        ("Source node", value(c.source_node_id.as_deref())),
-        (
-            "Source database",
-            value(
-                c.database_info
-                    .as_ref()
-                    .and_then(|d| d.database_name.as_deref()),
-            ),
-        ),
-        ("Target database", value(c.target_database_name.as_deref())),
-        (
-            "Tables changed",
-            match c.is_tables_change {
-                Some(true) => "yes".to_string(),
-                Some(false) => "no".to_string(),
-                None => paint(ABSENT, "-"),
-            },
-        ),
-    ];
-    if let Some(e) = c.error_msg.as_deref().filter(|e| !e.is_empty()) {
-        rows.push(("Task error", paint(FAIL, &sanitize(e))));
-    }
-    if let Some(e) = c
-        .last_error_of_alter_table
-        .as_deref()
-        .filter(|e| !e.is_empty())
-    {
-        rows.push(("Last ALTER TABLE error", paint(FAIL, &sanitize(e))));
-    }
-    // Fields the page does not document, shown only when the server sends them.
-    for (label, extra) in [
-        ("Instance-level sync", &c.is_instance_level_sync),
-        ("Database scope", &c.database_repl_scope),
-        ("Table names as regex", &c.is_support_reg_exp),
-    ] {
-        if let Some(v) = extra.as_ref().filter(|v| !v.is_null()) {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            rows.push((label, sanitize(&text)));
+    match body {
+        Value::Object(o) => {
+            // Scalars first, under the heading; then a blank line before each structure.
+            r.object(2, 0, &schema, Some(o), args, 0)?;
+        }
+        Value::Array(_) => {
+            r.object(2, 0, &Map::new(), None, args, 0)?;
+            r.array(0, "items", &schema, Some(body), 0)?;
+        }
+        Value::Null if schema.is_empty() => {
+            r.object(2, 0, &Map::new(), None, args, 0)?;
+            writeln!(r.out, "{}", paint(ABSENT, "(no body)"))?;
+        }
+        other => {
+            r.object(2, 0, &Map::new(), None, args, 0)?;
+            writeln!(r.out, "  {}", scalar(other))?;
         }
     }
-    let mut tw = table();
-    for (label, v) in rows {
-        writeln!(tw, "  {label}\t{v}")?;
+    let noun = schema
+        .get("x-cli-summary")
+        .and_then(Value::as_str)
+        .unwrap_or("checks");
+    let tally = r.tally;
+    if tally.total > 0 || schema.contains_key("x-cli-summary") {
+        let line = match (tally.total, tally.failed) {
+            (0, _) => paint(ABSENT, &format!("No {noun} were reported.")),
+            (n, 0) => paint(PASS, &format!("✓ All {n} {noun} passed.")),
+            (n, f) => paint(FAIL, &format!("✗ {f} of {n} {noun} did not pass.")),
+        };
+        writeln!(r.out)?;
+        writeln!(r.out, "{line}")?;
     }
-    flush(tw, out)
-}
-
-/// A titled table of checks, each row marked, or `none` when there are none.
-fn write_checks(
-    out: &mut dyn Write,
-    title: &str,
-    columns: [&str; 3],
-    checks: &[Check],
-) -> io::Result<()> {
-    let failed = checks.iter().filter(|c| c.verdict != Verdict::Pass).count();
-    let summary = match (checks.len(), failed) {
-        (0, _) => paint(ABSENT, "none reported"),
-        (n, 0) => paint(PASS, &format!("all {n} passed")),
-        (n, f) => paint(FAIL, &format!("{f} of {n} did not pass")),
-    };
-    writeln!(out, "{}: {summary}", paint(HEADING, title))?;
-    if checks.is_empty() {
-        return Ok(());
-    }
-    let mut tw = table();
-    let [a, b, c] = columns.map(|h| paint(COLUMN, h));
-    writeln!(tw, "   \t{a}\t{b}\t{c}")?;
-    for check in checks {
-        let [a, b, c] = &check.cells;
-        writeln!(tw, "  {}\t{a}\t{b}\t{c}", check.verdict.mark())?;
-    }
-    flush(tw, out)
-}
-
-/// The whitelist or blacklist of one table synchronization configuration.
-fn write_repl_config(
-    out: &mut dyn Write,
-    title: &str,
-    config: Option<&TableReplConfig>,
-) -> io::Result<()> {
-    writeln!(out, "{}", paint(HEADING, title))?;
-    let config =
-        config.filter(|c| c.repl_type.is_some() || c.repl_scope.is_some() || c.tables.is_some());
-    let Some(config) = config else {
-        return writeln!(out, "  {}", paint(ABSENT, "not set"));
-    };
-    let kind = match &config.repl_type {
-        Some(t @ ReplType::IncludeTables) => {
-            format!("whitelist ({t}): only the tables listed are synchronized")
-        }
-        Some(t @ ReplType::ExcludeTables) => {
-            format!("blacklist ({t}): the tables listed are not synchronized")
-        }
-        Some(other) => sanitize(other.as_str()),
-        None => paint(ABSENT, "-"),
-    };
-    let scope = match &config.repl_scope {
-        Some(s @ ReplScope::All) => format!("all tables ({s})"),
-        Some(s @ ReplScope::Part) => format!("some tables ({s})"),
-        Some(other) => sanitize(other.as_str()),
-        None => paint(ABSENT, "-"),
-    };
-    let mut tw = table();
-    writeln!(tw, "  Type\t{kind}")?;
-    writeln!(tw, "  Scope\t{scope}")?;
-    let tables = config.tables.as_deref().unwrap_or_default();
-    if tables.is_empty() {
-        writeln!(tw, "  Tables\t{}", paint(ABSENT, "none listed"))?;
-    }
-    for (i, t) in tables.iter().enumerate() {
-        let label = if i == 0 { "Tables" } else { "" };
-        writeln!(tw, "  {label}\t{}", sanitize(t))?;
-    }
-    flush(tw, out)
+    Ok(())
 }
 
 /// A table whose column widths ignore colour escapes.
@@ -310,97 +474,4 @@ fn flush(tw: TabWriter<Vec<u8>>, out: &mut dyn Write) -> io::Result<()> {
         .into_inner()
         .map_err(|e| io::Error::other(e.to_string()))?;
     out.write_all(&bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use taurusdb::types::{DataBaseInfo, DbConfigCheckResult, TableConfigCheckResult};
-
-    fn target() -> Target {
-        Target {
-            instance_id: "inst".into(),
-            task_name: "task_1".parse().unwrap(),
-        }
-    }
-
-    fn plain(config: &StarRocksReplicationConfig) -> String {
-        let mut out = Vec::new();
-        render(&mut out, &target(), config).unwrap();
-        anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
-    }
-
-    #[test]
-    fn failing_and_missing_results_are_marked_and_counted() {
-        let config = StarRocksReplicationConfig {
-            database_info: Some(DataBaseInfo {
-                database_name: Some("db".into()),
-                db_config_check_results: Some(vec![
-                    DbConfigCheckResult {
-                        param_name: Some("a_param".into()),
-                        value: Some("1".into()),
-                        check_result: Some(CheckResult::Success),
-                    },
-                    DbConfigCheckResult {
-                        param_name: Some("b".into()),
-                        value: None,
-                        check_result: None,
-                    },
-                ]),
-            }),
-            table_infos: Some(vec![TableConfigCheckResult {
-                table_name: Some("t1".into()),
-                table_config: Some("engine".into()),
-                check_result: Some(CheckResult::Fail),
-            }]),
-            table_repl_config: Some(TableReplConfig {
-                repl_type: Some(ReplType::IncludeTables),
-                repl_scope: Some(ReplScope::Part),
-                tables: Some(vec!["db.orders".into(), "db.customers".into()]),
-            }),
-            is_support_reg_exp: Some(serde_json::Value::String("true".into())),
-            last_error_of_alter_table: Some("boom\x1b[2J".into()),
-            ..Default::default()
-        };
-        let text = plain(&config);
-        assert!(text.contains("  ✓  a_param    1      success\n"), "{text}");
-        assert!(
-            text.contains("  ?  b          -      (no result)\n"),
-            "{text}"
-        );
-        assert!(text.contains("  ✗  t1     engine         fail\n"), "{text}");
-        assert!(
-            text.contains("Database checks: 1 of 2 did not pass"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Type    whitelist (include_tables): only the tables listed"),
-            "{text}"
-        );
-        assert!(
-            text.contains("  Tables  db.orders\n          db.customers\n"),
-            "{text}"
-        );
-        assert!(text.contains("Table names as regex    true"), "{text}");
-        assert!(
-            text.contains("boom\\u{1b}[2J"),
-            "escapes from the server are neutralised: {text}"
-        );
-        assert!(text.ends_with("✗ 2 of 3 checks did not pass.\n"), "{text}");
-    }
-
-    #[test]
-    fn colour_is_written_for_the_stream_to_keep_or_strip() {
-        let mut out = Vec::new();
-        render(&mut out, &target(), &StarRocksReplicationConfig::default()).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("\x1b[1m"), "{text:?}");
-        let plain = plain(&StarRocksReplicationConfig::default());
-        assert!(plain.contains("Database checks: none reported"), "{plain}");
-        assert!(
-            plain.contains("Tables to synchronize (table_repl_config)\n  not set\n"),
-            "{plain}"
-        );
-        assert!(plain.ends_with("No checks were reported.\n"), "{plain}");
-    }
 }

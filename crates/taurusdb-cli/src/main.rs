@@ -1,16 +1,20 @@
-//! `taurusdb`: query the configuration of a TaurusDB StarRocks data synchronization task from
-//! a shell, with settings from flags, the environment or a config file, output for people
-//! or scripts, and exit statuses by class of failure (see `error::Exit`).
+//! `taurusdb`: call any operation of the spec from a shell, with settings from flags, the
+//! environment or a config file, output for people or scripts, and exit statuses by class
+//! of failure (see `error::Exit`), the same for every operation.
 //!
-//! Modules: `args` (the command line, built around the generated CLI), `config` (settings
-//! and their precedence), `run` (one query), `output` and `human` (what is printed),
-//! `spinner`, `demo` (the built-in mock server) and `error` (exit statuses and reports).
+//! Modules: `args` (the command line: one command per operation of the spec, around the
+//! generated CLI), `dispatch` (what the generated `dispatch` uses to run an operation),
+//! `config` (settings and their precedence), `run` (one call), `output` and `human` (what is
+//! printed, worked out from the response schema), `spinner`, `demo` (the built-in mock
+//! server) and `error` (exit statuses and reports). Nothing here names an operation, a
+//! parameter or a field of the spec.
 
 #![warn(missing_docs)]
 
 mod args;
 mod config;
 mod demo;
+mod dispatch;
 mod error;
 mod human;
 mod output;
@@ -39,8 +43,9 @@ fn main() -> ExitCode {
     let (result, verbose) = match Invocation::from_matches(&matches) {
         Err(message) => (Err(CliError::Internal(message)), false),
         Ok(Invocation::Completions(shell)) => (completions(shell), false),
-        Ok(Invocation::Query {
-            target,
+        Ok(Invocation::Call {
+            op,
+            matches,
             globals,
             demo,
         }) => {
@@ -49,7 +54,7 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))
-                .and_then(|rt| rt.block_on(run::query(target, globals, demo)));
+                .and_then(|rt| rt.block_on(run::call(op, matches, globals, demo)));
             (result, verbose)
         }
     };

@@ -1,30 +1,57 @@
-//! Writing a successful response: the human view, JSON or YAML. JSON and YAML are the decoded
-//! response as the client's types serialize it (fields in the generated order, absent fields
-//! left out), so scripts see the same shape whatever the server's spelling of a field.
+//! Writing a successful response: the human view, JSON or YAML, optionally filtered by a
+//! JMESPath `--query`. JSON and YAML are the decoded response as the client's types
+//! serialize it (fields in the generated order, absent fields left out), so scripts see the
+//! same shape whatever the server's spelling of a field.
 
 use std::io::{self, Write};
 
-use taurusdb::types::StarRocksReplicationConfig;
+use serde_json::Value;
+use taurusdb::spec::Operation;
 
-use crate::args::{OutputFormat, Target};
+use crate::args::OutputFormat;
+use crate::dispatch::Reply;
 use crate::human;
 
-/// Writes `config` to `out` in `format`. Human output carries colour escapes; `out` decides
-/// whether they reach the terminal (see `anstream`).
+/// Applies a JMESPath expression to `value`.
+pub fn query(expression: &str, value: &Value) -> io::Result<Value> {
+    let expr = jmespath::compile(expression)
+        .map_err(|e| io::Error::other(format!("--query: {e}")))?;
+    let data = jmespath::Variable::from_serializable(value)
+        .map_err(|e| io::Error::other(format!("--query: {e}")))?;
+    let result = expr
+        .search(data)
+        .map_err(|e| io::Error::other(format!("--query: {e}")))?;
+    serde_json::to_value(&*result).map_err(|e| io::Error::other(format!("--query: {e}")))
+}
+
+/// Writes `reply`, the response of `op` called with `args`, to `out` in `format`. With a
+/// query, its result is written as JSON (or YAML with `-o yaml`): a filtered value has no
+/// human view. Human output carries colour escapes; `out` decides whether they reach the
+/// terminal (see `anstream`).
 pub fn write(
     out: &mut dyn Write,
     format: OutputFormat,
-    target: &Target,
-    config: &StarRocksReplicationConfig,
+    query_expr: Option<&str>,
+    op: &Operation,
+    args: &[(String, String)],
+    reply: &Reply,
 ) -> io::Result<()> {
-    match format {
-        OutputFormat::Human => human::render(out, target, config)?,
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, config)?;
+    let filtered;
+    let body = match query_expr {
+        Some(q) => {
+            filtered = query(q, &reply.body)?;
+            &filtered
+        }
+        None => &reply.body,
+    };
+    match (format, query_expr) {
+        (OutputFormat::Human, None) => human::render(out, op, args, body)?,
+        (OutputFormat::Human | OutputFormat::Json, _) => {
+            serde_json::to_writer_pretty(&mut *out, body)?;
             out.write_all(b"\n")?;
         }
-        OutputFormat::Yaml => {
-            let text = yaml_serde::to_string(config).map_err(io::Error::other)?;
+        (OutputFormat::Yaml, _) => {
+            let text = yaml_serde::to_string(body).map_err(io::Error::other)?;
             out.write_all(text.as_bytes())?;
         }
     }
@@ -34,32 +61,14 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use taurusdb_httpmock::examples::list_star_rocks_data_replication_config as examples;
-
-    fn target() -> Target {
-        Target {
-            instance_id: "i".into(),
-            task_name: "sync_task_01".parse().unwrap(),
-        }
-    }
-
-    fn render(format: OutputFormat) -> String {
-        let config: StarRocksReplicationConfig =
-            serde_json::from_str(examples::STATUS_200_PAGE_VERBATIM).unwrap();
-        let mut out = Vec::new();
-        write(&mut out, format, &target(), &config).unwrap();
-        String::from_utf8(out).unwrap()
-    }
+    use serde_json::json;
 
     #[test]
-    fn json_and_yaml_round_trip_to_the_same_value() {
-        let from_json: StarRocksReplicationConfig =
-            serde_json::from_str(&render(OutputFormat::Json)).unwrap();
-        let from_yaml: StarRocksReplicationConfig =
-            yaml_serde::from_str(&render(OutputFormat::Yaml)).unwrap();
-        let original: StarRocksReplicationConfig =
-            serde_json::from_str(examples::STATUS_200_PAGE_VERBATIM).unwrap();
-        assert_eq!(from_json, original);
-        assert_eq!(from_yaml, original);
+    fn queries_select_from_the_result() {
+        let v = json!({"a": {"b": [1, 2, 3]}, "c": "x"});
+        assert_eq!(query("a.b[1]", &v).unwrap(), json!(2));
+        assert_eq!(query("c", &v).unwrap(), json!("x"));
+        assert_eq!(query("missing", &v).unwrap(), Value::Null);
+        assert!(query("[?", &v).is_err());
     }
 }

@@ -1,26 +1,36 @@
-//! One query: settings resolved (or the demo server started), the client built, the request
-//! sent with a spinner while it takes long, and the response printed.
+//! One call of any operation: settings resolved (or the demo server started), the client
+//! built, the operation run through the generated `dispatch` with a spinner while it takes
+//! long, and the response printed.
 
 use std::io::{self, Write};
 
-use taurusdb::{Client, DEFAULT_CONNECT_TIMEOUT, ResponseValueExt as _, RetryPolicy};
+use clap::ArgMatches;
+use taurusdb::spec::{Operation, Setting};
+use taurusdb::{Client, DEFAULT_CONNECT_TIMEOUT, ErrorKind, RetryPolicy};
 
-use crate::args::{Globals, Target};
+use crate::args::Globals;
 use crate::config::{self, Location, Origin, Settings};
 use crate::demo::Demo;
+use crate::dispatch::DispatchError;
 use crate::error::{CliError, sanitize};
 use crate::{output, spinner};
 
-/// Queries `target` with `globals`, against the demo server if `demo`, and prints the result.
-pub async fn query(target: Target, globals: Globals, demo: bool) -> Result<(), CliError> {
+/// Calls `op` with its arguments `matches` and `globals`, against the demo server if
+/// `demo`, and prints the result.
+pub async fn call(
+    op: &'static Operation,
+    matches: ArgMatches,
+    globals: Globals,
+    demo: bool,
+) -> Result<(), CliError> {
     let mut notes = Vec::new();
     let demo_server;
     let settings = if demo {
         demo_server = Demo::start().await;
         eprintln!(
-            "demo: querying a mock server on 127.0.0.1 that serves the API page's example response"
+            "demo: calling a mock server on 127.0.0.1 that serves the spec's example responses"
         );
-        demo_server.settings(globals.language)
+        demo_server.settings(globals.language.clone())
     } else {
         let file = match config::locate(globals.config.as_deref(), &config::process_env) {
             Some((path, required)) => {
@@ -39,25 +49,53 @@ pub async fn query(target: Target, globals: Globals, demo: bool) -> Result<(), C
         eprint_lines(&notes);
     }
 
-    let request = client
-        .replication_config(&target.instance_id, target.task_name.as_str())
-        .language(settings.language.value);
-    let response = spinner::while_waiting(
-        request.send(),
+    let reply = spinner::while_waiting(
+        crate::generated::dispatch(&client, op.id, &matches),
         spinner::stderr_if_terminal(),
         spinner::DELAY,
-        format!("Querying task {}…", target.task_name.as_str()),
+        format!("Calling {}…", op.id),
     )
     .await
-    .map_err(CliError::Call)?;
+    .map_err(|e| dispatch_error(op, e))?;
     if globals.verbose {
-        let id = response.request_id().map_or("(none)".to_string(), sanitize);
+        let id = reply.request_id.as_deref().map_or("(none)".to_string(), sanitize);
         eprint_lines(&[format!("request ID: {id}")]);
     }
 
+    let args = crate::args::arguments(op, &matches);
     let mut out = Vec::new();
-    output::write(&mut out, globals.output, &target, &response).map_err(CliError::Output)?;
+    output::write(&mut out, globals.output, globals.query.as_deref(), op, &args, &reply)
+        .map_err(CliError::Output)?;
     print(&out)
+}
+
+/// A failure of `dispatch`, with a refused argument named by its flag.
+fn dispatch_error(op: &Operation, e: DispatchError) -> CliError {
+    match e {
+        DispatchError::Call(e) if e.kind() == ErrorKind::InvalidRequest => {
+            let flag = e.parameter().and_then(|name| {
+                let p = op.parameters.iter().find(|p| p.name == name)?;
+                Some(match p.setting {
+                    Some(Setting::ProjectId) => "project-id",
+                    Some(Setting::Language) => "language",
+                    _ => p.flag,
+                })
+            });
+            match flag {
+                Some(flag) => CliError::Invalid(format!("--{flag}: {e}")),
+                None => CliError::Call(e),
+            }
+        }
+        DispatchError::Call(e) => CliError::Call(e),
+        DispatchError::Missing(flag) => CliError::Invalid(format!("missing --{flag}")),
+        DispatchError::Body(m) => CliError::Invalid(m),
+        DispatchError::Encode(e) => {
+            CliError::Internal(format!("the response cannot be shown as JSON: {e}"))
+        }
+        DispatchError::Unknown(id) => CliError::Internal(format!(
+            "no operation `{id}` in the client: the CLI and the client were generated from different specs"
+        )),
+    }
 }
 
 /// Writes `bytes` to stdout, keeping colour escapes only when stdout is a terminal and
@@ -84,8 +122,10 @@ fn client(settings: &Settings, globals: &Globals) -> Result<Client, taurusdb::Er
     let mut builder = Client::builder()
         .project_id(settings.project_id.value.as_str())
         .credentials(settings.credentials.credentials.clone())
-        .language(settings.language.value)
         .user_agent(concat!("taurusdb-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(language) = &settings.language {
+        builder = builder.language(&language.value);
+    }
     if let Some(region) = &settings.region {
         builder = builder.region(region.value.as_str());
     }
@@ -106,7 +146,6 @@ fn client(settings: &Settings, globals: &Globals) -> Result<Client, taurusdb::Er
 /// `--verbose`: each setting and where it came from; never a secret.
 fn describe(notes: &mut Vec<String>, settings: &Settings, client: &Client) {
     let from = |origin: &Origin| match origin {
-        Origin::Default => "(default)".to_string(),
         Origin::Demo => "(demo)".to_string(),
         other => format!("(from {other})"),
     };
@@ -130,11 +169,15 @@ fn describe(notes: &mut Vec<String>, settings: &Settings, client: &Client) {
         sanitize(&settings.project_id.value),
         from(&settings.project_id.origin)
     ));
-    notes.push(format!(
-        "language: {} {}",
-        settings.language.value,
-        from(&settings.language.origin)
-    ));
+    match &settings.language {
+        Some(l) => notes.push(format!("language: {} {}", sanitize(&l.value), from(&l.origin))),
+        None => {
+            let (_, default) = crate::args::setting_values(Setting::Language);
+            if let Some(d) = default {
+                notes.push(format!("language: {d} (default)"));
+            }
+        }
+    }
     notes.push(format!(
         "credentials: {} {}",
         sanitize(&settings.credentials.description),

@@ -1,124 +1,90 @@
-//! [`Client::replication_config`]: the call with the client's defaults filled in, every
-//! argument checked before anything is sent, and every failure mapped to [`Error`].
-//!
-//! The generated builder (`client.list_star_rocks_data_replication_config()`) stays
-//! available; it returns progenitor's error type, which loses the status of an error body
-//! that is not JSON. This call does not: the hooks record each response's status and
-//! request ID in a task-local for the duration of the call.
+//! The one path every operation's call takes. The entry points that `cargo xtask gen` writes
+//! for each operation (see `requests` in the generated code) convert and check their
+//! arguments with [`convert`], [`required`] and [`optional`], call progenitor's builder, and
+//! hand its future to [`send`], which runs it in a call scope (see `state`) and maps any
+//! failure to [`Error`]. Nothing here names an operation, a parameter or a field: an error
+//! body is read through [`ApiErrorBody`], which the generator implements from the spec's
+//! `x-error-body`.
 
-use std::cell::RefCell;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::fmt::Display;
+use std::future::Future;
 
-use reqwest::StatusCode;
-use reqwest::header::LOCATION;
+use serde::de::DeserializeOwned;
 
-use crate::transport::{REQUEST_ID, same_origin};
-use crate::types::{ErrorResponse, Language, StarRocksReplicationConfig};
-use crate::{Client, Error, ErrorKind, ResponseValue, validate};
+use crate::state::{self, CallState};
+use crate::{Error, ErrorKind, ResponseValue};
 
-/// What the hooks learn during one call.
-#[derive(Default)]
-pub(crate) struct CallState {
-    status: Option<StatusCode>,
-    request_id: Option<String>,
-    error: Option<Error>,
+/// An error body of the API: where its error code and message are. `cargo xtask gen`
+/// implements it for every error schema of the spec, from its `x-error-body` extension.
+pub trait ApiErrorBody {
+    /// The service's error code (e.g. `DBS.200001`), if the body has one.
+    fn error_code(&self) -> Option<&str>;
+    /// The service's error message, if the body has one.
+    fn error_message(&self) -> Option<&str>;
 }
 
-tokio::task_local! {
-    static CALL: RefCell<CallState>;
+/// An operation that documents no error body.
+impl ApiErrorBody for () {
+    fn error_code(&self) -> Option<&str> {
+        None
+    }
+    fn error_message(&self) -> Option<&str> {
+        None
+    }
 }
 
-/// Records the latest response of the current call.
-pub(crate) fn record_response(status: StatusCode, request_id: Option<&str>) {
-    let _ = CALL.try_with(|c| {
-        let mut c = c.borrow_mut();
-        c.status = Some(status);
-        c.request_id = request_id.map(str::to_string);
-    });
+/// Converts an argument to the parameter's type, keeping the reason of a refusal (progenitor's
+/// builders drop it).
+pub(crate) fn convert<T, V>(value: V) -> Result<T, String>
+where
+    V: TryInto<T, Error: Display>,
+{
+    value.try_into().map_err(|e| e.to_string())
 }
 
-/// Keeps a hook's typed error for the call; returns its message for progenitor's error.
-pub(crate) fn record_error(e: Error) -> String {
-    let message = e.to_string();
-    let _ = CALL.try_with(|c| c.borrow_mut().error = Some(e));
-    message
+/// An argument the spec's rules refuse.
+pub(crate) fn invalid(name: &str, reason: impl Display) -> Error {
+    Error::invalid_request(format!("invalid {name}: {reason}")).with_parameter(name)
 }
 
-/// A query for the configuration of one StarRocks data synchronization task. Made by
-/// [`Client::replication_config`]; `.await` it (or call [`send`](Self::send)).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct ReplicationConfigRequest<'a> {
-    client: &'a Client,
-    instance_id: String,
-    task_name: String,
-    language: Option<Language>,
+/// A required parameter's value, or the error naming it.
+pub(crate) fn required<T>(name: &str, value: Option<Result<T, String>>) -> Result<T, Error> {
+    match value {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(reason)) => Err(invalid(name, reason)),
+        None => Err(
+            Error::invalid_request(format!("the required parameter {name} has no value"))
+                .with_parameter(name),
+        ),
+    }
 }
 
-impl Client {
-    /// Queries the configuration of the StarRocks data synchronization task `task_name` of
-    /// the TaurusDB instance `instance_id` (`GET /v3/{project_id}/instances/{instance_id}/
-    /// starrocks/databases/replication/configuration`), with the client's project ID and
-    /// language.
-    ///
-    /// `task_name` must have 3 to 128 letters, digits or underscores, and `instance_id` must
-    /// be a usable path segment; otherwise the call fails with [`ErrorKind::InvalidRequest`]
-    /// before anything is sent.
-    pub fn replication_config(
-        &self,
-        instance_id: impl Into<String>,
-        task_name: impl Into<String>,
-    ) -> ReplicationConfigRequest<'_> {
-        ReplicationConfigRequest {
-            client: self,
-            instance_id: instance_id.into(),
-            task_name: task_name.into(),
-            language: None,
+/// An optional parameter's value, or the error naming it.
+#[allow(dead_code)] // called by the generated entry points of operations with optional parameters
+pub(crate) fn optional<T>(
+    name: &str,
+    value: Option<Result<T, String>>,
+) -> Result<Option<T>, Error> {
+    value.transpose().map_err(|reason| invalid(name, reason))
+}
+
+/// Sends one call (progenitor's `send` future) in a call scope and maps its failure.
+pub(crate) async fn send<S, E, F>(
+    operation: &'static str,
+    call: F,
+) -> Result<ResponseValue<S>, Error>
+where
+    F: Future<Output = Result<ResponseValue<S>, progenitor_client::Error<E>>>,
+    E: ApiErrorBody + DeserializeOwned,
+{
+    let (result, state) = state::scope(call).await;
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let err = from_progenitor(e, state).await;
+            tracing::debug!(operation, "call failed: {err}");
+            Err(err)
         }
-    }
-}
-
-impl<'a> ReplicationConfigRequest<'a> {
-    /// `X-Language` for this call, instead of the client's default.
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = Some(language);
-        self
-    }
-
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<StarRocksReplicationConfig>, Error> {
-        let config = self.client.config();
-        validate::path_segment(&config.project_id, "the project ID")?;
-        validate::path_segment(&self.instance_id, "instance_id")?;
-        let task_name = validate::task_name(&self.task_name)?;
-        let language = self.language.unwrap_or(config.language);
-        let builder = self
-            .client
-            .list_star_rocks_data_replication_config()
-            .project_id(config.project_id.as_str())
-            .instance_id(self.instance_id)
-            .task_name(task_name)
-            .x_language(language);
-        let (result, state) = CALL
-            .scope(RefCell::new(CallState::default()), async {
-                let result = builder.send().await;
-                (result, CALL.with(|c| c.take()))
-            })
-            .await;
-        match result {
-            Ok(value) => Ok(value),
-            Err(e) => Err(from_progenitor(e, state).await),
-        }
-    }
-}
-
-impl<'a> IntoFuture for ReplicationConfigRequest<'a> {
-    type Output = Result<ResponseValue<StarRocksReplicationConfig>, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 
@@ -130,42 +96,41 @@ pub trait ResponseValueExt {
 
 impl<T> ResponseValueExt for ResponseValue<T> {
     fn request_id(&self) -> Option<&str> {
-        self.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok())
+        state::request_id(self.headers())
     }
-}
-
-fn header_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 /// Maps progenitor's error, with what the hooks recorded, to [`Error`].
-pub(crate) async fn from_progenitor(
-    e: progenitor_client::Error<ErrorResponse>,
-    state: CallState,
-) -> Error {
+async fn from_progenitor<E>(e: progenitor_client::Error<E>, state: CallState) -> Error
+where
+    E: ApiErrorBody + DeserializeOwned,
+{
     use progenitor_client::Error as P;
-    if let Some(error) = state.error {
+    let CallState {
+        status,
+        request_id,
+        error,
+        redirect,
+    } = state;
+    if let Some(error) = error {
         return error;
     }
     let with_meta = |mut err: Error| {
-        if let Some(s) = state.status {
+        if let Some(s) = status {
             err = err.with_status(s);
         }
-        err.with_request_id(state.request_id.clone())
+        err.with_request_id(request_id.clone())
     };
     match e {
         P::InvalidRequest(message) | P::Custom(message) => Error::invalid_request(message),
         P::CommunicationError(e) | P::InvalidUpgrade(e) => transport(e, "the request failed"),
         P::ErrorResponse(rv) => Error::new(ErrorKind::Api, "")
             .with_status(rv.status())
-            .with_request_id(header_request_id(rv.headers()))
-            .with_api_error(&rv),
+            .with_request_id(state::request_id(rv.headers()).map(str::to_string))
+            .with_api_error(&*rv),
         P::ResponseBodyError(e) => with_meta(body_error(e)),
         // An error status whose body is not the documented JSON is still an API error.
-        P::InvalidResponsePayload(bytes, _) if state.status.is_some_and(|s| !s.is_success()) => {
+        P::InvalidResponsePayload(bytes, _) if status.is_some_and(|s| !s.is_success()) => {
             with_meta(
                 Error::new(ErrorKind::Api, "")
                     .with_body(String::from_utf8_lossy(&bytes).into_owned()),
@@ -176,7 +141,7 @@ pub(crate) async fn from_progenitor(
                 .with_body(String::from_utf8_lossy(&bytes).into_owned())
                 .with_source(e),
         ),
-        P::UnexpectedResponse(response) => unexpected(response).await,
+        P::UnexpectedResponse(response) => unexpected::<E>(response, redirect).await,
     }
 }
 
@@ -212,25 +177,16 @@ fn body_error(e: reqwest::Error) -> Error {
     transport(e, "the response body could not be read")
 }
 
-/// A status the spec does not list for this operation.
-async fn unexpected(response: reqwest::Response) -> Error {
+/// A status the spec does not list for this operation (or a redirect the transport did not
+/// follow, with the reason it recorded).
+async fn unexpected<E>(response: reqwest::Response, redirect: Option<String>) -> Error
+where
+    E: ApiErrorBody + DeserializeOwned,
+{
     let status = response.status();
-    let request_id = header_request_id(response.headers());
+    let request_id = state::request_id(response.headers()).map(str::to_string);
     if status.is_redirection() {
-        let from = response.url().clone();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .map(str::to_string);
-        let message = match location.as_deref().and_then(|l| from.join(l).ok()) {
-            Some(to) if !same_origin(&from, &to) => format!(
-                "redirect to another origin ({}) not followed: credentials are never sent to another host",
-                to.origin().ascii_serialization()
-            ),
-            Some(_) => "too many redirects".to_string(),
-            None => "redirect without a usable Location header".to_string(),
-        };
+        let message = redirect.unwrap_or_else(|| "redirect not followed".to_string());
         return Error::new(ErrorKind::Api, message)
             .with_status(status)
             .with_request_id(request_id);
@@ -244,8 +200,8 @@ async fn unexpected(response: reqwest::Response) -> Error {
         .with_status(status)
         .with_request_id(request_id);
     match response.text().await {
-        Ok(text) => match serde_json::from_str::<ErrorResponse>(&text) {
-            Ok(body) if body.error_code.is_some() || body.error_msg.is_some() => {
+        Ok(text) => match serde_json::from_str::<E>(&text) {
+            Ok(body) if body.error_code().is_some() || body.error_message().is_some() => {
                 base.with_api_error(&body)
             }
             _ => base.with_body(text),

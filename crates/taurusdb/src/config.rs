@@ -13,7 +13,7 @@ use reqwest::header::HeaderValue;
 use crate::credentials::{Credentials, Secret, TokenSource, header_value};
 use crate::retry::RetryPolicy;
 use crate::signing::Signer;
-use crate::types::Language;
+use crate::spec::Setting;
 use crate::{Client, Error};
 
 /// Environment variables read by [`ClientBuilder::from_env`]; the same names as the official
@@ -57,7 +57,7 @@ pub struct Config {
     pub(crate) endpoint: String,
     pub(crate) region: Option<String>,
     pub(crate) project_id: String,
-    pub(crate) language: Language,
+    pub(crate) language: Option<String>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
@@ -124,9 +124,19 @@ impl Config {
         &self.project_id
     }
 
-    /// The default `X-Language`.
-    pub fn language(&self) -> &Language {
-        &self.language
+    /// The language set with [`ClientBuilder::language`], if any: the default of every
+    /// parameter marked `x-client-setting: language` (otherwise the spec's default applies).
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// The value of a client setting, which the generated entry points fill in for the
+    /// parameters the spec marks with `x-client-setting`.
+    pub fn setting(&self, setting: Setting) -> Option<&str> {
+        match setting {
+            Setting::ProjectId => Some(&self.project_id),
+            Setting::Language => self.language(),
+        }
     }
 
     /// The retry policy.
@@ -144,7 +154,7 @@ pub struct ClientBuilder {
     region: Option<String>,
     project_id: Option<String>,
     credentials: Option<Credentials>,
-    language: Language,
+    language: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
     user_agent: Option<String>,
@@ -191,14 +201,14 @@ fn redact_url(url: &str) -> String {
 }
 
 impl ClientBuilder {
-    /// A builder with nothing set: en-us, 10 s to connect, 60 s per attempt, default retries.
+    /// A builder with nothing set: the spec's default language, 10 s to connect, 60 s per attempt, default retries.
     pub fn new() -> Self {
         ClientBuilder {
             endpoint: None,
             region: None,
             project_id: None,
             credentials: None,
-            language: Language::EnUs,
+            language: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             user_agent: None,
@@ -313,9 +323,11 @@ impl ClientBuilder {
         self.credentials(Credentials::token(token))
     }
 
-    /// The default `X-Language` (en-us unless set); a call may override it.
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = language;
+    /// The default language (`X-Language`; the spec's default, en-us, unless set): any value
+    /// that displays as the wire value, such as `types::Language::ZhCn` or `"zh-cn"`. It is
+    /// checked against the spec when a call is sent; a call may override it.
+    pub fn language(mut self, language: impl fmt::Display) -> Self {
+        self.language = Some(language.to_string());
         self
     }
 

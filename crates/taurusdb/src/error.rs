@@ -4,7 +4,7 @@ use std::fmt;
 
 use reqwest::StatusCode;
 
-use crate::types::ErrorResponse;
+use crate::call::ApiErrorBody;
 
 /// Everything that can go wrong when calling the API, in one type.
 ///
@@ -25,6 +25,7 @@ struct Inner {
     error_msg: Option<String>,
     request_id: Option<String>,
     body: Option<String>,
+    parameter: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -32,8 +33,9 @@ struct Inner {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Refused before anything was sent: an argument is invalid (a bad `task_name`, a control
-    /// character in a header value, a path parameter that cannot be one path segment).
+    /// Refused before anything was sent: an argument breaks the spec's rules (length, pattern,
+    /// range, enumeration), a header value has a control character, or a path parameter
+    /// cannot be one path segment. [`Error::parameter`] names the argument.
     InvalidRequest,
     /// The client's configuration is incomplete or invalid (no project ID, unknown region,
     /// a credential missing from the environment).
@@ -64,6 +66,7 @@ impl Error {
                 error_msg: None,
                 request_id: None,
                 body: None,
+                parameter: None,
                 source: None,
             }),
         }
@@ -108,9 +111,14 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_api_error(mut self, body: &ErrorResponse) -> Self {
-        self.inner.error_code = body.error_code.clone();
-        self.inner.error_msg = body.error_msg.clone();
+    pub(crate) fn with_api_error(mut self, body: &dyn ApiErrorBody) -> Self {
+        self.inner.error_code = body.error_code().map(str::to_string);
+        self.inner.error_msg = body.error_message().map(str::to_string);
+        self
+    }
+
+    pub(crate) fn with_parameter(mut self, name: &str) -> Self {
+        self.inner.parameter = Some(name.to_string());
         self
     }
 
@@ -137,6 +145,12 @@ impl Error {
     /// The `X-Request-Id` response header: quote it to Huawei Cloud support.
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
+    }
+
+    /// The parameter (its name on the wire, as the spec gives it) that was refused before
+    /// anything was sent, for an [`ErrorKind::InvalidRequest`] about one argument.
+    pub fn parameter(&self) -> Option<&str> {
+        self.inner.parameter.as_deref()
     }
 
     /// The response body as text, when it could not be decoded (an HTML error page, truncated
@@ -240,6 +254,9 @@ impl fmt::Debug for Error {
         if let Some(r) = &i.request_id {
             d.field("request_id", r);
         }
+        if let Some(p) = &i.parameter {
+            d.field("parameter", p);
+        }
         if let Some(b) = &i.body {
             d.field("body", &one_line(b, 400));
         }
@@ -260,14 +277,22 @@ impl std::error::Error for Error {
 mod tests {
     use super::*;
 
+    struct Body(&'static str, &'static str);
+
+    impl ApiErrorBody for Body {
+        fn error_code(&self) -> Option<&str> {
+            Some(self.0)
+        }
+        fn error_message(&self) -> Option<&str> {
+            Some(self.1)
+        }
+    }
+
     #[test]
     fn display_is_one_line_with_everything_known() {
         let e = Error::new(ErrorKind::Api, "")
             .with_status(StatusCode::BAD_REQUEST)
-            .with_api_error(&ErrorResponse {
-                error_code: Some("DBS.200022".into()),
-                error_msg: Some("Instance not found.".into()),
-            })
+            .with_api_error(&Body("DBS.200022", "Instance not found."))
             .with_request_id(Some("req-1".into()));
         assert_eq!(
             e.to_string(),

@@ -22,6 +22,7 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DataBaseInfo {
         ///Database name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -49,6 +50,7 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DbConfigCheckResult {
         ///Check result.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -76,6 +78,7 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ErrorResponse {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -108,6 +111,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum Language {
         #[serde(rename = "en-us")]
         EnUs,
@@ -167,6 +171,7 @@ response body of status code 200.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct StarRocksReplicationConfig {
         ///TaurusDB database configuration information.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -227,6 +232,7 @@ allowed.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TableConfigCheckResult {
         ///Check result. Value: success or fail
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -253,6 +259,7 @@ allowed.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TableReplConfig {
         ///Table synchronization scope.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -284,6 +291,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
         schemars::JsonSchema
     )]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct TaskName(::std::string::String);
     impl ::std::ops::Deref for TaskName {
         type Target = ::std::string::String;
@@ -1238,7 +1246,8 @@ let response = client.list_star_rocks_data_replication_config()
     .send()
     .await;
 ```*/
-    pub fn list_star_rocks_data_replication_config(
+    /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
+    pub fn raw_list_star_rocks_data_replication_config(
         &self,
     ) -> builder::ListStarRocksDataReplicationConfig<'_> {
         builder::ListStarRocksDataReplicationConfig::new(self)
@@ -1416,3 +1425,241 @@ pub(crate) const SERVERS: &[(&str, &[&str])] = &[
         &["af-south-1", "cn-east-5", "la-north-2"],
     ),
 ];
+impl Client {
+    /// Querying Configurations of a StarRocks Data Synchronization Task
+    ///
+    /// This API is used to query configurations of a StarRocks data synchronization task.
+    ///
+    /// The page's sentence "Before calling this API:" ends there; the prerequisites it
+    /// announces are not on the page.
+    ///
+    /// `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration` (`ListStarRocksDataReplicationConfig`). The client's settings fill in what they provide; every argument is checked against the spec before anything is sent, and any failure is an [`Error`](crate::Error).
+    pub fn replication_config(
+        &self,
+        instance_id: impl ::std::convert::TryInto<
+            ::std::string::String,
+            Error: ::std::fmt::Display,
+        >,
+        task_name: impl ::std::convert::TryInto<
+            types::TaskName,
+            Error: ::std::fmt::Display,
+        >,
+    ) -> requests::ListStarRocksDataReplicationConfig<'_> {
+        requests::ListStarRocksDataReplicationConfig {
+            client: self,
+            project_id: ::std::option::Option::None,
+            instance_id: ::std::option::Option::Some(crate::call::convert(instance_id)),
+            task_name: ::std::option::Option::Some(crate::call::convert(task_name)),
+            x_language: ::std::option::Option::None,
+        }
+    }
+}
+/// The request of each operation, made by its entry point on [`Client`]: `.await` it
+/// or call `send`. Optional parameters have setters; a parameter that the client
+/// fills in from its settings (project ID, language) has one too, to override it.
+pub mod requests {
+    #[allow(unused_imports)]
+    use super::{types, Client, ResponseValue};
+    /// A `ListStarRocksDataReplicationConfig` request (`GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration`), made by [`Client::replication_config`]: `.await` it or call [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent or awaited"]
+    pub struct ListStarRocksDataReplicationConfig<'a> {
+        pub(crate) client: &'a Client,
+        pub(crate) project_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, ::std::string::String>,
+        >,
+        pub(crate) instance_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, ::std::string::String>,
+        >,
+        pub(crate) task_name: ::std::option::Option<
+            ::std::result::Result<types::TaskName, ::std::string::String>,
+        >,
+        pub(crate) x_language: ::std::option::Option<
+            ::std::result::Result<types::Language, ::std::string::String>,
+        >,
+    }
+    impl<'a> ListStarRocksDataReplicationConfig<'a> {
+        /// Project ID of a tenant in a region.
+        ///
+        /// To obtain this value, see Obtaining a Project ID.
+        ///
+        /// Default: the client's project-id setting.
+        pub fn project_id(
+            mut self,
+            value: impl ::std::convert::TryInto<
+                ::std::string::String,
+                Error: ::std::fmt::Display,
+            >,
+        ) -> Self {
+            self.project_id = ::std::option::Option::Some(crate::call::convert(value));
+            self
+        }
+        /// Request language type. The default value is en-us.
+        ///
+        /// Default: the client's language setting.
+        pub fn x_language(
+            mut self,
+            value: impl ::std::convert::TryInto<
+                types::Language,
+                Error: ::std::fmt::Display,
+            >,
+        ) -> Self {
+            self.x_language = ::std::option::Option::Some(crate::call::convert(value));
+            self
+        }
+        /// The same as [`x_language`](Self::x_language).
+        pub fn language(
+            self,
+            value: impl ::std::convert::TryInto<
+                types::Language,
+                Error: ::std::fmt::Display,
+            >,
+        ) -> Self {
+            self.x_language(value)
+        }
+        /// Sends the request: fills in the client's settings, checks every argument
+        /// against the spec, and maps every failure to [`Error`](crate::Error).
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StarRocksReplicationConfig>,
+            crate::Error,
+        > {
+            let Self { client, project_id, instance_id, task_name, x_language } = self;
+            #[allow(unused_variables)]
+            let config = client.config();
+            let project_id = project_id
+                .or_else(|| {
+                    config
+                        .setting(crate::spec::Setting::ProjectId)
+                        .map(crate::call::convert)
+                });
+            let project_id: ::std::string::String = crate::call::required(
+                "project_id",
+                project_id,
+            )?;
+            {
+                let v = &project_id;
+                crate::validate::path_segment(&v.to_string(), "project_id")?;
+            }
+            let instance_id: ::std::string::String = crate::call::required(
+                "instance_id",
+                instance_id,
+            )?;
+            {
+                let v = &instance_id;
+                crate::validate::path_segment(&v.to_string(), "instance_id")?;
+            }
+            let task_name: types::TaskName = crate::call::required(
+                "task_name",
+                task_name,
+            )?;
+            let x_language = x_language
+                .or_else(|| {
+                    config
+                        .setting(crate::spec::Setting::Language)
+                        .map(crate::call::convert)
+                });
+            let x_language = x_language
+                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
+            let x_language: types::Language = crate::call::required(
+                "X-Language",
+                x_language,
+            )?;
+            let raw = client.raw_list_star_rocks_data_replication_config();
+            let raw = raw.project_id(project_id);
+            let raw = raw.instance_id(instance_id);
+            let raw = raw.task_name(task_name);
+            let raw = raw.x_language(x_language);
+            crate::call::send::<
+                types::StarRocksReplicationConfig,
+                types::ErrorResponse,
+                _,
+            >("ListStarRocksDataReplicationConfig", raw.send())
+                .await
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListStarRocksDataReplicationConfig<'a> {
+        type Output = ::std::result::Result<
+            ResponseValue<types::StarRocksReplicationConfig>,
+            crate::Error,
+        >;
+        type IntoFuture = ::std::pin::Pin<
+            ::std::boxed::Box<
+                dyn ::std::future::Future<Output = Self::Output> + Send + 'a,
+            >,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            ::std::boxed::Box::pin(self.send())
+        }
+    }
+}
+impl crate::ApiErrorBody for types::ErrorResponse {
+    fn error_code(&self) -> ::std::option::Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> ::std::option::Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Every operation of the spec, in the spec's order.
+pub const OPERATIONS: &[crate::spec::Operation] = &[
+    crate::spec::Operation {
+        id: "ListStarRocksDataReplicationConfig",
+        method: "GET",
+        path: "/v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration",
+        pointer: "/paths/~1v3~1{project_id}~1instances~1{instance_id}~1starrocks~1databases~1replication~1configuration/get",
+        summary: "Querying Configurations of a StarRocks Data Synchronization Task",
+        description: "This API is used to query configurations of a StarRocks data synchronization task.\n\nThe page's sentence \"Before calling this API:\" ends there; the prerequisites it\nannounces are not on the page.",
+        rust_method: "replication_config",
+        cli_group: ::std::option::Option::Some("starrocks"),
+        cli_name: "replication-config",
+        parameters: &[
+            crate::spec::Parameter {
+                name: "project_id",
+                location: crate::spec::Location::Path,
+                required: true,
+                setting: ::std::option::Option::Some(crate::spec::Setting::ProjectId),
+                description: "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.",
+                flag: "project-id",
+                example: ::std::option::Option::Some("0549e61b4a8c4fdfb1c47bd8a3d8d8b1"),
+            },
+            crate::spec::Parameter {
+                name: "instance_id",
+                location: crate::spec::Location::Path,
+                required: true,
+                setting: ::std::option::Option::None,
+                description: "StarRocks instance ID, which is compliant with the UUID format.",
+                flag: "instance-id",
+                example: ::std::option::Option::Some(
+                    "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17",
+                ),
+            },
+            crate::spec::Parameter {
+                name: "task_name",
+                location: crate::spec::Location::Query,
+                required: true,
+                setting: ::std::option::Option::None,
+                description: "Name of the data synchronization task. The value can contain 3 to 128 characters.\nOnly uppercase letters, lowercase letters, digits, and underscores (_) are allowed.",
+                flag: "task-name",
+                example: ::std::option::Option::Some("sync_task_01"),
+            },
+            crate::spec::Parameter {
+                name: "X-Language",
+                location: crate::spec::Location::Header,
+                required: true,
+                setting: ::std::option::Option::Some(crate::spec::Setting::Language),
+                description: "Request language type. The default value is en-us.",
+                flag: "x-language",
+                example: ::std::option::Option::Some("en-us"),
+            },
+        ],
+        body: false,
+        success_status: ::std::option::Option::Some("200"),
+        success_schema: ::std::option::Option::Some(
+            "/paths/~1v3~1{project_id}~1instances~1{instance_id}~1starrocks~1databases~1replication~1configuration/get/responses/200/content/application~1json/schema",
+        ),
+    },
+];
+/// The spec, as JSON: what the CLI's renderer and the conformance report read.
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"TaurusDB StarRocks data synchronization configuration","version":"1.0.0","description":"Querying the configuration of a StarRocks data synchronization task of a TaurusDB\n(formerly GaussDB(for MySQL)) instance: HTAP (Standard Edition), API v3.\n\nHand-written from the Huawei Cloud API reference page \"Querying Configurations of a\nStarRocks Data Synchronization Task\". Where the page contradicts itself or the live\nserver, the schema says which behaviour it chose and why, in the description and in\n`x-discrepancies`; the page's own examples are kept verbatim under `x-page-example`.\n\nResponse schemas describe what the page documents. The generated Rust client reads\nthem as a tolerant reader: every response field is optional and may be `null`, length\nand pattern constraints on response fields are documentation only, and enumerations\nmarked `x-open-enum` keep values they do not list.\n","contact":{"name":"TaurusDB StarRocks client maintainers","url":"https://support.huaweicloud.com/intl/en-us/api-taurusdb/ListStarRocksDataReplicationConfig.html"},"license":{"name":"Apache-2.0","url":"https://www.apache.org/licenses/LICENSE-2.0"}},"servers":[{"url":"https://gaussdb.{region}.myhuaweicloud.com","description":"TaurusDB endpoint of the regions served under the `gaussdb` host name.","variables":{"region":{"description":"Region ID.","default":"cn-north-4","enum":["cn-north-4","cn-north-2","cn-north-9","cn-east-3","cn-south-1","cn-south-4","cn-southwest-2","ru-northwest-2","ap-southeast-3","ap-southeast-4","sa-brazil-1"]}}},{"url":"https://gaussdbformysql.{region}.myhuaweicloud.com","description":"TaurusDB endpoint of the regions served under the `gaussdbformysql` host name.","variables":{"region":{"description":"Region ID.","default":"ap-southeast-1","enum":["ap-southeast-1","ap-southeast-2","tr-west-1","cn-north-11","me-east-1"]}}},{"url":"https://gaussdb-mysql.{region}.myhuaweicloud.com","description":"TaurusDB endpoint of the regions served under the `gaussdb-mysql` host name.","variables":{"region":{"description":"Region ID.","default":"af-south-1","enum":["af-south-1","cn-east-5","la-north-2"]}}}],"tags":[{"name":"HTAP (Standard Edition)","description":"StarRocks data synchronization of TaurusDB HTAP (Standard Edition) instances."}],"security":[{"iamToken":[]},{"akskSignature":[]}],"paths":{"/v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration":{"get":{"operationId":"ListStarRocksDataReplicationConfig","x-rust-method":"replication_config","x-cli":{"group":"starrocks","name":"replication-config"},"tags":["HTAP (Standard Edition)"],"summary":"Querying Configurations of a StarRocks Data Synchronization Task","description":"This API is used to query configurations of a StarRocks data synchronization task.\n\nThe page's sentence \"Before calling this API:\" ends there; the prerequisites it\nannounces are not on the page.\n","x-page-example-request":"GET https://{localhost}/v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration?task_name=taskName","x-page-deviations":[{"table":2,"parameter":"task_name","column":"Description","reason":"The page states the length and characters in prose; the spec also encodes them as minLength, maxLength and pattern, which the reference lists."},{"table":3,"parameter":"X-Auth-Token","column":"Mandatory","reason":"The token is one of two ways to authenticate (security scheme iamToken); a request signed with AK/SK carries Authorization instead, so X-Auth-Token is not mandatory."},{"table":3,"parameter":"Authorization","column":"row","reason":"AK/SK signing (security scheme akskSignature), which every Huawei Cloud API gateway accepts, is not on the page."},{"table":4,"parameter":"target_database_name","column":"Description","reason":"The page states the length and characters in prose; the spec also encodes them as minLength, maxLength and pattern (documentation only for a response)."},{"table":4,"parameter":"is_instance_level_sync","column":"row","reason":"Sent by the live server (Huawei's Terraform provider reads it); not on the page."},{"table":4,"parameter":"database_repl_scope","column":"row","reason":"Sent by the live server (Huawei's Terraform provider reads it); not on the page."},{"table":4,"parameter":"is_support_reg_exp","column":"row","reason":"Sent by the live server (Huawei's Terraform provider reads it); not on the page."},{"table":4,"parameter":"error_msg","column":"row","reason":"Sent by the live server (Huawei's Terraform provider reads it); not on the page."},{"table":6,"parameter":"param_name","column":"Description","reason":"The page states the length in prose; the spec also encodes it as minLength and maxLength (documentation only for a response)."},{"table":6,"parameter":"value","column":"Description","reason":"The page states the length in prose; the spec also encodes it as minLength and maxLength (documentation only for a response)."},{"table":7,"parameter":"check_result","column":"Description","reason":"The page names the values in prose and the official SDKs use a plain string; the spec uses the open CheckResult enumeration of Table 6, whose values the reference lists."}],"parameters":[{"$ref":"#/components/parameters/ProjectId"},{"$ref":"#/components/parameters/InstanceId"},{"$ref":"#/components/parameters/TaskName"},{"$ref":"#/components/parameters/XLanguage"}],"responses":{"200":{"description":"Success.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/StarRocksReplicationConfig"},"examples":{"page-corrected":{"summary":"The page's 200 example, corrected","description":"The page's example with its two departures from the page's own tables\ncorrected: `table_info` is spelled `table_infos` and the\n`check_result` value `failed` is `fail`. The verbatim example is kept\nunder `x-page-example`.\n","value":{"source_instance_id":"source_instance_id","target_database_name":"target_database_name","source_node_id":"source_node_id","database_info":{"database_name":"database_name","db_config_check_results":[{"param_name":"default_isolation_level","value":"QUERY_SNAPSHOT","check_result":"success"},{"param_name":"enable_snapshots","value":"true","check_result":"fail"}]},"table_infos":[],"table_repl_config":{"repl_type":"exclude_tables","repl_scope":"all","tables":[]},"new_table_repl_config":{},"is_tables_change":false,"last_error_of_alter_table":""}}}}},"x-page-example":{"description":"The page's 200 example, verbatim. It is not valid against the page's own\ntables: `check_result` is `failed` where Table 6 allows `success` or `fail`,\nand the table checks are under `table_info` where Table 4 names them\n`table_infos`. The client decodes it (see the schemas' `x-discrepancies`).\n","value":{"source_instance_id":"source_instance_id","target_database_name":"target_database_name","source_node_id":"source_node_id","database_info":{"database_name":"database_name","db_config_check_results":[{"param_name":"default_isolation_level","value":"QUERY_SNAPSHOT","check_result":"success"},{"param_name":"enable_snapshots","value":"true","check_result":"failed"}]},"table_info":[],"table_repl_config":{"repl_type":"exclude_tables","repl_scope":"all","tables":[]},"new_table_repl_config":{},"is_tables_change":false,"last_error_of_alter_table":""}}},"400":{"description":"Client error.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/ErrorResponse"},"examples":{"page":{"summary":"The page's 400 example","description":"Verbatim from the page. The pairing of code and message contradicts the\npublished TaurusDB error-code table, where `DBS.200022` is HTTP 409 \"The\nDB instance name already exists\" and a missing instance is `DBS.200002`\n(HTTP 404). Kept as the page gives it: it is valid against the schema,\nand clients must not interpret `error_code` by this example.\n","value":{"error_code":"DBS.200022","error_msg":"Instance not found."}}}}}},"500":{"description":"Server error.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/ErrorResponse"},"examples":{"server-failure":{"summary":"A server failure","description":"Not on the page, which gives no 500 example; code and message from the published TaurusDB error-code table.","value":{"error_code":"DBS.108000","error_msg":"Server failure."}}}}}}}}}},"components":{"securitySchemes":{"iamToken":{"type":"apiKey","in":"header","name":"X-Auth-Token","description":"User token.\n\nTo obtain this value, call the IAM API for obtaining a user token.\n\nThe value of X-Subject-Token in the response header is the token value.\n","x-discrepancies":["The page lists `X-Auth-Token` as a mandatory request header (Table 3). It is a credential, so this document declares it as a security scheme, an alternative to `akskSignature`; a client sets it once. The token comes from IAM's `POST https://iam.{region}.myhuaweicloud.com/v3/auth/tokens` and is valid for 24 hours."]},"akskSignature":{"type":"apiKey","in":"header","name":"Authorization","description":"AK/SK request signing with the `SDK-HMAC-SHA256` algorithm of the official Huawei\nCloud SDKs: the request carries `X-Sdk-Date` and\n`Authorization: SDK-HMAC-SHA256 Access={AK}, SignedHeaders={names}, Signature={hex}`,\nplus `X-Security-Token` when the credentials are temporary. Not on the page; an\nalternative to `iamToken` accepted by every Huawei Cloud API gateway.\n"}},"parameters":{"ProjectId":{"name":"project_id","in":"path","required":true,"x-client-setting":"project-id","description":"Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n","schema":{"type":"string"},"example":"0549e61b4a8c4fdfb1c47bd8a3d8d8b1"},"InstanceId":{"name":"instance_id","in":"path","required":true,"x-cli-label":"Instance","description":"StarRocks instance ID, which is compliant with the UUID format.\n","x-discrepancies":["The page says the ID is \"compliant with the UUID format\", but TaurusDB instance IDs are 36 characters ending in `in17` (32 hexadecimal digits and `in17`), which is not an RFC 4122 UUID. The schema is a plain string so that real IDs are accepted."],"schema":{"type":"string"},"example":"6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17"},"TaskName":{"name":"task_name","in":"query","required":true,"x-cli-label":"Task","description":"Name of the data synchronization task. The value can contain 3 to 128 characters.\nOnly uppercase letters, lowercase letters, digits, and underscores (_) are allowed.\n","schema":{"$ref":"#/components/schemas/TaskName"},"example":"sync_task_01"},"XLanguage":{"name":"X-Language","in":"header","required":true,"x-client-setting":"language","description":"Request language type. The default value is en-us.\n","x-discrepancies":["The page marks `X-Language` mandatory and also gives it a default value (en-us). Later revisions of the page mark it optional with default en-us. The parameter stays required, as this page says; the Rust client always sends it, en-us unless the caller chooses otherwise, which satisfies both readings."],"schema":{"$ref":"#/components/schemas/Language"},"example":"en-us"}},"schemas":{"TaskName":{"type":"string","description":"Name of the data synchronization task. The value can contain 3 to 128 characters.\nOnly uppercase letters, lowercase letters, digits, and underscores (_) are allowed.\n","minLength":3,"maxLength":128,"pattern":"^[A-Za-z0-9_]+$","example":"sync_task_01"},"Language":{"type":"string","description":"Request language type. Values:\n- `en-us`\n- `zh-cn`\n","enum":["en-us","zh-cn"],"default":"en-us"},"StarRocksReplicationConfig":{"type":"object","x-cli-title":"StarRocks replication configuration","x-cli-summary":"checks","description":"Configuration of a StarRocks data synchronization task: the page's Table 4, the\nresponse body of status code 200.\n","properties":{"source_instance_id":{"x-cli-label":"Source instance","type":"string","description":"TaurusDB instance ID."},"source_node_id":{"x-cli-label":"Source node","type":"string","description":"TaurusDB node ID."},"database_info":{"x-cli-label":"Source database","description":"TaurusDB database configuration information.","allOf":[{"$ref":"#/components/schemas/DataBaseInfo"}]},"table_infos":{"x-cli-label":"Table checks","type":"array","description":"Table configurations.","x-aliases":["table_info"],"x-discrepancies":["Table 4 of the page and the official SDKs name this field `table_infos`; the page's 200 example sends `table_info`. Both names are accepted."],"items":{"$ref":"#/components/schemas/TableConfigCheckResult"}},"table_repl_config":{"x-cli-label":"Tables to synchronize (table_repl_config)","description":"Table synchronization configurations.","allOf":[{"$ref":"#/components/schemas/TableReplConfig"}]},"new_table_repl_config":{"x-cli-label":"Updated tables to synchronize (new_table_repl_config)","description":"Updated table synchronization configurations.","allOf":[{"$ref":"#/components/schemas/TableReplConfig"}]},"target_database_name":{"x-cli-label":"Target database","type":"string","description":"Name of the destination database. The value can contain 3 to 128 characters.\nOnly uppercase letters, lowercase letters, digits, and underscores (_) are\nallowed.\n","minLength":3,"maxLength":128,"pattern":"^[A-Za-z0-9_]+$"},"is_tables_change":{"x-cli-label":"Tables changed","type":"boolean","description":"Whether there is any change to the synchronization scope (tables to be synchronized)."},"last_error_of_alter_table":{"x-cli-label":"Last ALTER TABLE error","x-cli-when-present":true,"x-cli-style":"error","type":"string","description":"Exception about the latest ALTER TABLE operation."},"is_instance_level_sync":{"x-cli-label":"Instance-level sync","x-cli-when-present":true,"description":"Whether the task synchronizes a whole instance. Not on the page.","x-discrepancies":["Not on the page or in the official SDKs; Huawei's Terraform provider reads it from this response and stores it as a string (`true` or `false`). Its JSON type is not documented, so any JSON value is accepted."]},"database_repl_scope":{"x-cli-label":"Database scope","x-cli-when-present":true,"description":"Database synchronization scope. Not on the page.","x-discrepancies":["Not on the page or in the official SDKs; Huawei's Terraform provider reads it from this response. Its JSON type is not documented, so any JSON value is accepted."]},"is_support_reg_exp":{"x-cli-label":"Table names as regex","x-cli-when-present":true,"description":"Whether table names may be regular expressions. Not on the page.","x-discrepancies":["Not on the page or in the official SDKs; Huawei's Terraform provider reads it from this response and stores it as a string. Its JSON type is not documented, so any JSON value is accepted."]},"error_msg":{"x-cli-label":"Task error","x-cli-when-present":true,"x-cli-style":"error","type":"string","description":"Error message of the task. Not on the page.","x-discrepancies":["Not on the page or in the official SDKs; Huawei's Terraform provider reads it from this response as a string."]}}},"DataBaseInfo":{"type":"object","description":"TaurusDB database configuration information (the page's Table 5).","properties":{"database_name":{"x-cli-label":"Name","type":"string","description":"Database name.","x-aliases":["databaseName"],"x-discrepancies":["The page names this field `database_name`; Huawei's Terraform provider reads `databaseName` from the live server. Both names are accepted."]},"db_config_check_results":{"x-cli-label":"Database checks","type":"array","description":"Database configuration check result.","x-aliases":["dbCfgCheckResults"],"x-discrepancies":["The page names this field `db_config_check_results`; Huawei's Terraform provider reads `dbCfgCheckResults` from the live server. Both names are accepted."],"items":{"$ref":"#/components/schemas/DbConfigCheckResult"}}}},"DbConfigCheckResult":{"type":"object","description":"Check of one database parameter (the page's Table 6).","properties":{"param_name":{"x-cli-label":"Parameter","type":"string","description":"Parameter name. The name can contain 3 to 128 characters.","minLength":3,"maxLength":128},"value":{"x-cli-label":"Value","type":"string","description":"Parameter value. The value can contain 1 to 64 characters.","minLength":1,"maxLength":64},"check_result":{"x-cli-label":"Result","description":"Check result.","allOf":[{"$ref":"#/components/schemas/CheckResult"}]}}},"TableConfigCheckResult":{"type":"object","description":"Check of one table's configuration (the page's Table 7).","properties":{"table_name":{"x-cli-label":"Table","type":"string","description":"Table name.","minLength":2,"maxLength":1024},"table_config":{"x-cli-label":"Configuration","type":"string","description":"Table configuration item.","minLength":2,"maxLength":1024},"check_result":{"x-cli-label":"Result","description":"Check result. Value: success or fail","allOf":[{"$ref":"#/components/schemas/CheckResult"}],"minLength":2,"maxLength":10,"x-discrepancies":["The official SDKs model this field as a plain string; the page names the values success and fail. It shares the open `CheckResult` enumeration with Table 6."]}}},"TableReplConfig":{"type":"object","description":"Table synchronization configurations (the page's Table 8).","properties":{"repl_type":{"x-cli-label":"Type","description":"Table synchronization type.","allOf":[{"$ref":"#/components/schemas/ReplType"}]},"repl_scope":{"x-cli-label":"Scope","description":"Table synchronization scope.","allOf":[{"$ref":"#/components/schemas/ReplScope"}]},"tables":{"x-cli-label":"Tables","type":"array","description":"Tables listed on the whitelist or blacklist.","items":{"type":"string"}}}},"CheckResult":{"type":"string","x-cli-verdict":{"pass":["success"]},"description":"Check result. Values:\n- `success`\n- `fail`\n","x-open-enum":true,"x-discrepancies":["The page's 200 example sends `failed`, which the page's tables do not list. Values that are not listed are kept as they are, not rejected."],"enum":["success","fail"]},"ReplType":{"type":"string","description":"Table synchronization type.\n- `include_tables`: whitelist\n- `exclude_tables`: blacklist\n","x-open-enum":true,"enum":["include_tables","exclude_tables"],"x-enum-descriptions":{"include_tables":"whitelist","exclude_tables":"blacklist"}},"ReplScope":{"type":"string","description":"Table synchronization scope.\n- `all`: all tables\n- `part`: some tables\n","x-open-enum":true,"enum":["all","part"],"x-enum-descriptions":{"all":"all tables","part":"some tables"}},"ErrorResponse":{"type":"object","description":"Error body of status codes 400 and 500 (the page's Tables 9 and 10).\n","x-error-body":{"code":"error_code","message":"error_msg"},"properties":{"error_code":{"type":"string","description":"Error code.","x-aliases":["code"],"x-discrepancies":["Not on the page. Some gateways in front of the service answer `{\"code\", \"message\"}` instead; `code` is accepted as this field."]},"error_msg":{"type":"string","description":"Error message.","x-aliases":["message"],"x-discrepancies":["Not on the page. Some gateways answer `message` instead; it is accepted as this field."]}}}}}}"##;

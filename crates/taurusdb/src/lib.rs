@@ -4,9 +4,10 @@
 /// The code progenitor generates from `openapi/taurusdb.yaml`, as `cargo xtask gen` writes it
 /// (`src/generated.rs`). Its items are re-exported at the crate root, except progenitor's
 /// `Error`, which [`Error`] replaces; generated code of other crates (the CLI) uses this
-/// module. Everything else in this crate is hand-written and plugs into it through
-/// progenitor's `ClientHooks` (transport.rs), the open enum macro (open_enum.rs) and
-/// `encode_path` (validate.rs).
+/// module. Everything else in this crate is hand-written, names no operation, parameter or
+/// field of the spec, and plugs into it through progenitor's `ClientHooks` (transport.rs),
+/// the generic call path that the generated entry points use (call.rs, validate.rs), the
+/// open enum macro (open_enum.rs) and `encode_path` (validate.rs).
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
@@ -18,14 +19,16 @@ mod config;
 mod credentials;
 pub mod endpoints;
 mod error;
-mod model;
 mod open_enum;
 mod retry;
 pub mod signing;
+pub mod spec;
+mod state;
 mod transport;
 mod validate;
 
-pub use call::{ReplicationConfigRequest, ResponseValueExt};
+pub use call::{ApiErrorBody, ResponseValueExt};
+pub use generated::requests;
 pub use config::{
     ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     env,

@@ -4,7 +4,10 @@
 //! - `pre`, once per call: drop progenitor's `api-version` header (the service does not
 //!   define it), add `X-Project-Id`, and authenticate: an IAM token as `X-Auth-Token`, or for
 //!   AK/SK the security token.
-//! - `exec`, per call: send with retries (see [`crate::retry`]); sign each attempt afresh
+//! - `exec`, per call: send with retries (see [`crate::retry`]) as the method allows: an
+//!   idempotent request (every method but POST and PATCH) is retried after a connection
+//!   failure, a timeout or a retryable status, a POST or PATCH only when the connection could
+//!   not be made, so never once it may have reached the server; sign each attempt afresh
 //!   with AK/SK; follow redirects only within the same origin, re-signing each hop, so that
 //!   credentials never reach another host; wrap the body so that one larger than the
 //!   configured maximum is refused without being read whole; and trace each attempt
@@ -17,7 +20,7 @@ use reqwest::header::{HeaderName, LOCATION};
 use reqwest::{Request, Response, ResponseBuilderExt, Url};
 use tracing::Instrument;
 
-use crate::call;
+use crate::state;
 use crate::credentials::{Credentials, TokenSource};
 use crate::retry::{is_retryable_status, retry_after};
 use crate::signing::Signer;
@@ -25,9 +28,6 @@ use crate::{Client, Config, Error, ErrorKind};
 
 /// Same-origin redirects followed per attempt.
 const MAX_REDIRECTS: usize = 5;
-
-/// The response header that identifies a request to Huawei Cloud support.
-pub(crate) const REQUEST_ID: &str = "x-request-id";
 
 impl ClientHooks<Config> for Client {
     async fn pre<E>(
@@ -37,7 +37,7 @@ impl ClientHooks<Config> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         prepare(self.inner(), request)
             .await
-            .map_err(|e| progenitor_client::Error::Custom(call::record_error(e)))
+            .map_err(|e| progenitor_client::Error::Custom(state::record_error(e)))
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
@@ -71,16 +71,15 @@ async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
     Ok(())
 }
 
-fn request_id(response: &Response) -> Option<&str> {
-    response
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-}
-
-/// Failures with no response that are worth another attempt of an idempotent request.
-fn is_retryable_error(e: &reqwest::Error) -> bool {
-    e.is_connect() || e.is_timeout() || e.is_request()
+/// Failures with no response that are worth another attempt: for an idempotent request
+/// any connection failure or timeout; otherwise only a connection that was never made, so
+/// that the request cannot have reached the server.
+fn is_retryable_error(e: &reqwest::Error, idempotent: bool) -> bool {
+    if idempotent {
+        e.is_connect() || e.is_timeout() || e.is_request()
+    } else {
+        e.is_connect()
+    }
 }
 
 async fn execute(
@@ -92,6 +91,7 @@ async fn execute(
     let http = client.client();
     let signer = config.wire.signer.as_ref();
     let started = Instant::now();
+    let idempotent = crate::spec::is_idempotent(request.method().as_str());
     let mut attempt = 0u32;
     loop {
         attempt += 1;
@@ -120,13 +120,12 @@ async fn execute(
         match outcome {
             Ok(response) => {
                 let status = response.status();
-                let id = request_id(&response);
                 span.record("status", status.as_u16());
-                if let Some(id) = id {
+                if let Some(id) = state::request_id(response.headers()) {
                     span.record("request_id", id);
                 }
-                call::record_response(status, id);
-                if is_retryable_status(status) {
+                state::record_response(status, response.headers());
+                if idempotent && is_retryable_status(status) {
                     let server_wait = retry_after(response.headers(), SystemTime::now());
                     if let Some(wait) =
                         config
@@ -148,7 +147,7 @@ async fn execute(
                 return Ok(limit_body(response, config.max_response_bytes));
             }
             Err(e) => {
-                if is_retryable_error(&e)
+                if is_retryable_error(&e, idempotent)
                     && let Some(wait) = config.retry.next_wait(attempt, None, started.elapsed())
                 {
                     span.in_scope(|| {
@@ -188,21 +187,33 @@ async fn send(
     signer: Option<&Signer>,
 ) -> reqwest::Result<Response> {
     let mut response = send_once(http, request, signer).await?;
-    for _ in 0..MAX_REDIRECTS {
-        if !response.status().is_redirection() {
-            break;
-        }
+    let mut hops = 0;
+    while response.status().is_redirection() {
         let target = response
             .headers()
             .get(LOCATION)
             .and_then(|l| l.to_str().ok())
             .and_then(|l| response.url().join(l).ok());
-        let Some(target) = target.filter(|t| same_origin(response.url(), t)) else {
+        let Some(target) = target else {
+            state::record_redirect("redirect without a usable Location header".to_string());
             break;
         };
+        if !same_origin(response.url(), &target) {
+            state::record_redirect(format!(
+                "redirect to another origin ({}) not followed: credentials are never sent to another host",
+                target.origin().ascii_serialization()
+            ));
+            break;
+        }
+        if hops == MAX_REDIRECTS {
+            state::record_redirect("too many redirects".to_string());
+            break;
+        }
         let Some(mut next) = template.try_clone() else {
+            state::record_redirect("redirect not followed: the request body cannot be sent twice".to_string());
             break;
         };
+        hops += 1;
         tracing::debug!(location = target.path(), "following a same-origin redirect");
         *next.url_mut() = target;
         response = send_once(http, next, signer).await?;
@@ -210,7 +221,7 @@ async fn send(
     Ok(response)
 }
 
-pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()

@@ -1,0 +1,67 @@
+//! What the hooks learn during one call, kept in a task-local for the call's duration: the
+//! latest response's status and request ID, a typed error a hook raised, and why a redirect
+//! was not followed. The transport writes it; the call reads it once, when mapping a failure
+//! to [`crate::Error`].
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::Error;
+
+/// The response header that identifies a request to Huawei Cloud support.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+/// The `X-Request-Id` of a response: the one place that reads it.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
+}
+
+/// What the hooks learned during one call.
+#[derive(Default)]
+pub(crate) struct CallState {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) error: Option<Error>,
+    /// Why the transport stopped at a redirect: decided once, where it was seen.
+    pub(crate) redirect: Option<String>,
+}
+
+tokio::task_local! {
+    static CALL: RefCell<CallState>;
+}
+
+/// Runs `call` with a fresh state and returns its output with what was recorded.
+pub(crate) async fn scope<T>(call: impl Future<Output = T>) -> (T, CallState) {
+    CALL.scope(RefCell::new(CallState::default()), async {
+        let out = call.await;
+        (out, CALL.with(|c| c.take()))
+    })
+    .await
+}
+
+fn with(f: impl FnOnce(&mut CallState)) {
+    let _ = CALL.try_with(|c| f(&mut c.borrow_mut()));
+}
+
+/// Records the latest response of the current call.
+pub(crate) fn record_response(status: StatusCode, headers: &HeaderMap) {
+    with(|c| {
+        c.status = Some(status);
+        c.request_id = request_id(headers).map(str::to_string);
+    });
+}
+
+/// Records why a redirect response was not followed.
+pub(crate) fn record_redirect(reason: String) {
+    with(|c| c.redirect = Some(reason));
+}
+
+/// Keeps a hook's typed error for the call; returns its message for progenitor's error.
+pub(crate) fn record_error(e: Error) -> String {
+    let message = e.to_string();
+    with(|c| c.error = Some(e));
+    message
+}

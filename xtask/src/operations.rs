@@ -1,0 +1,1136 @@
+//! The per-operation layer that progenitor does not write, generated for every operation of
+//! the spec so that no hand-written code names an operation, a parameter or a field:
+//!
+//! - in the client: an entry point on `Client` per operation (`x-rust-method`, else the
+//!   operationId in snake case) returning a request type in `requests`, whose `send` fills in
+//!   the client's settings (`x-client-setting`), checks every argument against the spec's
+//!   constraints before anything is sent, calls progenitor's builder (renamed `raw_<op>`) and
+//!   maps every failure to the crate's typed `Error`; the operation table `OPERATIONS`; the
+//!   error bodies' accessors (`x-error-body`); and the spec itself as JSON (`SPEC_JSON`), which
+//!   the CLI's renderer and the conformance report read;
+//! - in the CLI: progenitor's generated clap commands are kept for their arguments (its
+//!   `execute_*`, which would call the raw builders, are dropped) and `dispatch` is added,
+//!   which runs any operation from parsed arguments through the client's entry points.
+//!
+//! The generator reads the parameter types from progenitor's own builder structs, so the
+//! entry points accept exactly what progenitor's builders accept.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+use syn::{ImplItem, Item, ItemImpl, ItemMod};
+
+use crate::spec::{Diagnostic, Spec, escape_pointer};
+use crate::walk;
+
+/// The client settings an operation parameter may take its value from (`x-client-setting`).
+pub const SETTINGS: [&str; 2] = ["project-id", "language"];
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+/// One parameter of an operation, as the generator needs it.
+#[derive(Clone)]
+pub struct Param {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    pub description: String,
+    pub setting: Option<String>,
+    pub default: Option<Value>,
+    pub example: Option<String>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    /// The field of progenitor's builder (filled in from its output).
+    pub field: String,
+    /// The Rust type progenitor's builder holds (without `Option`).
+    pub ty: Option<syn::Type>,
+}
+
+impl Param {
+    /// The `--flag` of the CLI: progenitor's argument ID (the name in kebab case).
+    pub fn flag(&self) -> String {
+        kebab(&self.name)
+    }
+}
+
+/// One operation of the spec.
+#[derive(Clone)]
+pub struct Operation {
+    pub id: String,
+    pub pointer: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub rust_method: String,
+    pub cli_group: Option<String>,
+    pub cli_name: String,
+    pub params: Vec<Param>,
+    pub body: bool,
+    /// The Rust type of the request body (filled in from progenitor's output).
+    pub body_ty: Option<syn::Type>,
+    /// JSON pointer of the success response's schema in the spec.
+    pub success_schema: Option<String>,
+    pub success_status: Option<String>,
+}
+
+/// `ListStarRocksDataReplicationConfig` -> `list-star-rocks-data-replication-config`.
+pub fn kebab(s: &str) -> String {
+    crate::postprocess::snake(s).replace('_', "-")
+}
+
+fn normalized(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn is_ident(s: &str) -> bool {
+    syn::parse_str::<syn::Ident>(s).is_ok()
+}
+
+/// Every operation of the spec, with the `x-` extensions that name its entry points checked.
+/// Refuses what the generic path cannot serve, naming the place.
+pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
+    let root = &spec.root;
+    let mut out: Vec<Operation> = Vec::new();
+    for (ptr, method, path, op) in crate::spec::operations(root) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                spec.diag(
+                    &ptr,
+                    format!(
+                        "`{} {path}` has no operationId: the generated entry points, CLI command and mocks are named after it",
+                        method.to_ascii_uppercase()
+                    ),
+                )
+            })?
+            .to_string();
+        let rust_method = match op.get("x-rust-method") {
+            None => crate::postprocess::snake(&id),
+            Some(Value::String(s))
+                if is_ident(s)
+                    && s.chars()
+                        .all(|c| c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit()) =>
+            {
+                s.clone()
+            }
+            Some(_) => {
+                return Err(spec.diag(
+                    &format!("{ptr}/x-rust-method"),
+                    "`x-rust-method` must be a snake_case Rust identifier",
+                ));
+            }
+        };
+        if rust_method.starts_with("raw_") {
+            return Err(spec.diag(
+                &format!("{ptr}/x-rust-method"),
+                format!("method name `{rust_method}`: names starting with `raw_` are progenitor's builders"),
+            ));
+        }
+        let (cli_group, cli_name) = cli_names(spec, &ptr, op, &id)?;
+        let mut params = Vec::new();
+        for (pptr, p) in walk::parameters(root, &path, &ptr, op) {
+            params.push(param(spec, &pptr, p)?);
+        }
+        let (success_status, success_schema) = success(spec, &ptr, op);
+        let o = Operation {
+            summary: walk::text(op.get("summary")),
+            description: walk::text(op.get("description")),
+            body: op.get("requestBody").is_some(),
+            body_ty: None,
+            id,
+            pointer: ptr,
+            method: method.to_ascii_uppercase(),
+            path,
+            rust_method,
+            cli_group,
+            cli_name,
+            params,
+            success_schema,
+            success_status,
+        };
+        if let Some(other) = out.iter().find(|x| x.rust_method == o.rust_method) {
+            return Err(spec.diag(
+                &o.pointer,
+                format!(
+                    "`{}` and `{}` would both get the client method `{}`: set `x-rust-method` on one",
+                    other.id, o.id, o.rust_method
+                ),
+            ));
+        }
+        if let Some(other) = out
+            .iter()
+            .find(|x| x.cli_group == o.cli_group && x.cli_name == o.cli_name)
+        {
+            return Err(spec.diag(
+                &o.pointer,
+                format!(
+                    "`{}` and `{}` would both get the command `{}`: set `x-cli` on one",
+                    other.id,
+                    o.id,
+                    o.cli_path()
+                ),
+            ));
+        }
+        out.push(o);
+    }
+    Ok(out)
+}
+
+impl Operation {
+    /// The command's words: `starrocks replication-config`.
+    pub fn cli_path(&self) -> String {
+        match &self.cli_group {
+            Some(g) => format!("{g} {}", self.cli_name),
+            None => self.cli_name.clone(),
+        }
+    }
+}
+
+fn cli_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `x-cli: {group, name}`; by default no group and the operationId in kebab case.
+fn cli_names(
+    spec: &Spec,
+    ptr: &str,
+    op: &Value,
+    id: &str,
+) -> Result<(Option<String>, String), Diagnostic> {
+    let Some(x) = op.get("x-cli") else {
+        return Ok((None, kebab(id)));
+    };
+    let at = format!("{ptr}/x-cli");
+    let obj = x.as_object().ok_or_else(|| {
+        spec.diag(
+            &at,
+            "`x-cli` must be an object with `name` and optionally `group`",
+        )
+    })?;
+    if let Some(k) = obj.keys().find(|k| *k != "name" && *k != "group") {
+        return Err(spec.diag(
+            &at,
+            format!("`x-cli` has an unknown key `{k}` (known: name, group)"),
+        ));
+    }
+    let word = |key: &str| -> Result<Option<String>, Diagnostic> {
+        match obj.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if cli_word(s) && !["demo", "completions", "help"].contains(&s.as_str()) => {
+                Ok(Some(s.clone()))
+            }
+            Some(_) => Err(spec.diag(
+                &format!("{at}/{key}"),
+                format!("`x-cli.{key}` must be a lower-case word of letters, digits and `-` (and not demo, completions or help)"),
+            )),
+        }
+    };
+    let group = word("group")?;
+    let name = word("name")?.unwrap_or_else(|| kebab(id));
+    Ok((group, name))
+}
+
+fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
+    let name = p
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| spec.diag(ptr, "a parameter needs a `name`"))?
+        .to_string();
+    let location = match p.get("in").and_then(Value::as_str) {
+        Some("path") => Location::Path,
+        Some("query") => Location::Query,
+        Some("header") => Location::Header,
+        other => {
+            return Err(spec.diag(
+                &format!("{ptr}/in"),
+                format!(
+                    "parameter `{name}` is in `{}`: the generated client sends path, query and header parameters only",
+                    other.unwrap_or("?")
+                ),
+            ));
+        }
+    };
+    let setting = match p.get("x-client-setting") {
+        None => None,
+        Some(Value::String(s)) if SETTINGS.contains(&s.as_str()) => Some(s.clone()),
+        Some(_) => {
+            return Err(spec.diag(
+                &format!("{ptr}/x-client-setting"),
+                format!("`x-client-setting` must be one of: {}", SETTINGS.join(", ")),
+            ));
+        }
+    };
+    let schema = p
+        .get("schema")
+        .map(|s| walk::resolve(&spec.root, s))
+        .unwrap_or(&Value::Null);
+    let num = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let uint = |k: &str| schema.get(k).and_then(Value::as_u64);
+    let example = p
+        .get("example")
+        .or_else(|| schema.get("example"))
+        .and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        });
+    Ok(Param {
+        required: p.get("required").and_then(Value::as_bool).unwrap_or(false)
+            || location == Location::Path,
+        description: walk::text(p.get("description")),
+        default: schema.get("default").cloned(),
+        example,
+        min_length: uint("minLength"),
+        max_length: uint("maxLength"),
+        pattern: schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        minimum: num("minimum"),
+        maximum: num("maximum"),
+        exclusive_minimum: schema.get("exclusiveMinimum") == Some(&Value::Bool(true)),
+        exclusive_maximum: schema.get("exclusiveMaximum") == Some(&Value::Bool(true)),
+        field: String::new(),
+        ty: None,
+        name,
+        location,
+        setting,
+    })
+}
+
+/// The first 2xx response with a body: its status and the pointer of its JSON schema.
+fn success(spec: &Spec, ptr: &str, op: &Value) -> (Option<String>, Option<String>) {
+    for (code, r) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if !code.starts_with('2') {
+            continue;
+        }
+        let r_ptr = match r.get("$ref").and_then(Value::as_str) {
+            Some(rf) => rf.trim_start_matches('#').to_string(),
+            None => format!("{ptr}/responses/{}", escape_pointer(code)),
+        };
+        let resolved = walk::resolve(&spec.root, r);
+        let schema = resolved
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.iter().next())
+            .filter(|(_, m)| m.get("schema").is_some())
+            .map(|(media, _)| format!("{r_ptr}/content/{}/schema", escape_pointer(media)));
+        return (Some(code.clone()), schema);
+    }
+    (None, None)
+}
+
+/// Error schemas' `x-error-body: {code: <property>, message: <property>}`.
+pub fn error_bodies(
+    spec: &Spec,
+) -> Result<Vec<(String, Option<String>, Option<String>)>, Diagnostic> {
+    let mut out = Vec::new();
+    for (name, schema) in spec
+        .root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let Some(x) = schema.get("x-error-body") else {
+            continue;
+        };
+        let at = format!("/components/schemas/{}/x-error-body", escape_pointer(name));
+        let props = schema.get("properties").and_then(Value::as_object);
+        let field = |key: &str| -> Result<Option<String>, Diagnostic> {
+            match x.get(key) {
+                None => Ok(None),
+                Some(Value::String(p)) => {
+                    let prop = props.and_then(|ps| ps.get(p)).ok_or_else(|| {
+                        spec.diag(
+                            &format!("{at}/{key}"),
+                            format!("`{name}` has no property `{p}`"),
+                        )
+                    })?;
+                    if prop.get("type").and_then(Value::as_str) != Some("string") {
+                        return Err(spec.diag(
+                            &format!("{at}/{key}"),
+                            format!("`{name}.{p}` must be a string to be the error's {key}"),
+                        ));
+                    }
+                    Ok(Some(p.clone()))
+                }
+                Some(_) => Err(spec.diag(&format!("{at}/{key}"), "must name a property")),
+            }
+        };
+        if !x.is_object() {
+            return Err(spec.diag(
+                &at,
+                "`x-error-body` must be an object with `code` and `message`",
+            ));
+        }
+        out.push((name.clone(), field("code")?, field("message")?));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading progenitor's output
+
+fn impl_self_is(i: &ItemImpl, name: &str) -> bool {
+    i.trait_.is_none()
+        && matches!(&*i.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+/// Renames progenitor's `Client::<op>()` builder methods to `raw_<op>()` and returns, per
+/// operation (in the order of `ops`), the name of its builder struct.
+fn rename_raw_builders(
+    file: &mut syn::File,
+    ops: &[Operation],
+) -> Result<Vec<(syn::Ident, syn::Ident)>, String> {
+    let mut found: Vec<Option<(syn::Ident, syn::Ident)>> = vec![None; ops.len()];
+    for item in &mut file.items {
+        let Item::Impl(i) = item else { continue };
+        if !impl_self_is(i, "Client") {
+            continue;
+        }
+        for it in &mut i.items {
+            let ImplItem::Fn(f) = it else { continue };
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                continue;
+            };
+            let syn::Type::Path(tp) = &**ty else { continue };
+            let segs: Vec<_> = tp.path.segments.iter().collect();
+            if segs.len() != 2 || segs[0].ident != "builder" {
+                continue;
+            }
+            let name = normalized(&f.sig.ident.to_string());
+            if let Some(k) = ops.iter().position(|o| normalized(&o.id) == name) {
+                f.sig.ident = format_ident!("raw_{}", f.sig.ident);
+                found[k] = Some((segs[1].ident.clone(), f.sig.ident.clone()));
+                f.attrs.push(syn::parse_quote!(
+                    #[doc = " progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point."]
+                ));
+            }
+        }
+    }
+    found
+        .into_iter()
+        .zip(ops)
+        .map(|(f, o)| {
+            f.ok_or_else(|| format!("progenitor's output has no builder method for `{}`", o.id))
+        })
+        .collect()
+}
+
+/// The fields of progenitor's builder struct `builder::<name>` and the output type of its
+/// `send`: (field, type inside `Result<_, String>`), success type, error type.
+struct Builder {
+    fields: Vec<(String, syn::Type)>,
+    success: syn::Type,
+    error: syn::Type,
+}
+
+fn builder_mod(file: &syn::File) -> Option<&Vec<Item>> {
+    file.items.iter().find_map(|item| match item {
+        Item::Mod(ItemMod {
+            ident,
+            content: Some((_, items)),
+            ..
+        }) if ident == "builder" => Some(items),
+        _ => None,
+    })
+}
+
+fn generic_args(ty: &syn::Type) -> Vec<syn::Type> {
+    let syn::Type::Path(tp) = ty else {
+        return Vec::new();
+    };
+    let Some(last) = tp.path.segments.last() else {
+        return Vec::new();
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Vec::new();
+    };
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn read_builder(items: &[Item], name: &syn::Ident) -> Result<Builder, String> {
+    let strukt = items
+        .iter()
+        .find_map(|i| match i {
+            Item::Struct(s) if s.ident == *name => Some(s),
+            _ => None,
+        })
+        .ok_or_else(|| format!("progenitor's output has no `builder::{name}`"))?;
+    let mut fields = Vec::new();
+    for f in &strukt.fields {
+        let Some(ident) = &f.ident else { continue };
+        if ident == "client" {
+            continue;
+        }
+        let inner = generic_args(&f.ty)
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("`builder::{name}.{ident}` is not a `Result<_, String>`"))?;
+        fields.push((ident.to_string(), inner));
+    }
+    let send = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Impl(imp) if impl_self_is(imp, &name.to_string()) => Some(imp),
+            _ => None,
+        })
+        .flat_map(|imp| imp.items.iter())
+        .find_map(|it| match it {
+            ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+            _ => None,
+        })
+        .ok_or_else(|| format!("`builder::{name}` has no `send`"))?;
+    let syn::ReturnType::Type(_, out) = &send.sig.output else {
+        return Err(format!("`builder::{name}::send` returns nothing"));
+    };
+    let [ok, err] = generic_args(out)
+        .try_into()
+        .map_err(|_| format!("`builder::{name}::send` does not return a `Result<_, _>`"))?;
+    let success = generic_args(&ok)
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("`builder::{name}::send` does not return a `ResponseValue<_>`"))?;
+    let error = generic_args(&err)
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("`builder::{name}::send` does not return an `Error<_>`"))?;
+    Ok(Builder {
+        fields,
+        success,
+        error,
+    })
+}
+
+fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
+    (last_ident(ty).as_deref() == Some("Option"))
+        .then(|| generic_args(ty).into_iter().next())
+        .flatten()
+}
+
+fn is_string(ty: &syn::Type) -> bool {
+    last_ident(ty).as_deref() == Some("String")
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing the client's layer
+
+/// Adds the entry points, request types, operation table, error accessors and the spec as
+/// JSON to the client's file.
+pub fn client(
+    file: &mut syn::File,
+    ops: &mut [Operation],
+    error_bodies: &[(String, Option<String>, Option<String>)],
+    spec_json: &str,
+) -> Result<(), String> {
+    let builders = rename_raw_builders(file, ops)?;
+    let items = builder_mod(file)
+        .ok_or("progenitor's output has no `builder` module")?
+        .clone();
+    let mut entry_points = Vec::new();
+    let mut requests = Vec::new();
+    let mut error_types: Vec<String> = Vec::new();
+    for (op, (name, raw)) in ops.iter_mut().zip(&builders) {
+        let b = read_builder(&items, name).map_err(|e| format!("{}: {e}", op.id))?;
+        for p in &mut op.params {
+            let (field, ty) = b
+                .fields
+                .iter()
+                .find(|(f, _)| normalized(f) == normalized(&p.name))
+                .ok_or_else(|| {
+                    format!(
+                        "{}: progenitor's builder has no field for parameter `{}`",
+                        op.id, p.name
+                    )
+                })?;
+            p.field = field.clone();
+            p.ty = Some(option_inner(ty).unwrap_or_else(|| ty.clone()));
+        }
+        let body_ty = if op.body {
+            let t = b
+                .fields
+                .iter()
+                .find(|(f, _)| f == "body")
+                .map(|(_, t)| t.clone())
+                .ok_or_else(|| format!("{}: progenitor's builder has no `body`", op.id))?;
+            Some(body_type(&t))
+        } else {
+            None
+        };
+        if let Some(e) = last_ident(&b.error)
+            && !error_types.contains(&e)
+        {
+            error_types.push(e);
+        }
+        op.body_ty = body_ty;
+        let (entry, request) = request_tokens(op, name, raw, &b);
+        entry_points.push(entry);
+        requests.push(request);
+    }
+    let table = ops.iter().map(operation_entry);
+    let accessors = error_bodies
+        .iter()
+        .filter(|(n, _, _)| error_types.contains(n))
+        .map(|(name, code, message)| {
+            let ty = format_ident!("{}", name);
+            let get = |f: &Option<String>| match f {
+                Some(f) => {
+                    let f = format_ident!("{}", field_ident(f));
+                    quote!(self.#f.as_deref())
+                }
+                None => quote!(None),
+            };
+            let (code, message) = (get(code), get(message));
+            quote! {
+                impl crate::ApiErrorBody for types::#ty {
+                    fn error_code(&self) -> ::std::option::Option<&str> { #code }
+                    fn error_message(&self) -> ::std::option::Option<&str> { #message }
+                }
+            }
+        });
+    let undeclared = error_types
+        .iter()
+        .filter(|e| *e != "()" && !error_bodies.iter().any(|(n, _, _)| n == *e))
+        .map(|name| {
+            let ty = format_ident!("{}", name);
+            quote! {
+                impl crate::ApiErrorBody for types::#ty {
+                    fn error_code(&self) -> ::std::option::Option<&str> { None }
+                    fn error_message(&self) -> ::std::option::Option<&str> { None }
+                }
+            }
+        });
+    let json = crate::postprocess::raw_string(spec_json);
+    let extra: syn::File = syn::parse2(quote! {
+        impl Client { #(#entry_points)* }
+
+        /// The request of each operation, made by its entry point on [`Client`]: `.await` it
+        /// or call `send`. Optional parameters have setters; a parameter that the client
+        /// fills in from its settings (project ID, language) has one too, to override it.
+        pub mod requests {
+            #[allow(unused_imports)]
+            use super::{types, Client, ResponseValue};
+            #(#requests)*
+        }
+
+        #(#accessors)*
+        #(#undeclared)*
+
+        /// Every operation of the spec, in the spec's order.
+        pub const OPERATIONS: &[crate::spec::Operation] = &[#(#table),*];
+
+        /// The spec, as JSON: what the CLI's renderer and the conformance report read.
+        pub const SPEC_JSON: &str = #json;
+    })
+    .map_err(|e| format!("the generated entry points do not parse: {e}"))?;
+    file.items.extend(extra.items);
+    Ok(())
+}
+
+/// progenitor holds a body as `types::builder::X` (builder style) or `types::X`; the entry
+/// point takes `types::X`.
+fn body_type(t: &syn::Type) -> syn::Type {
+    if let syn::Type::Path(tp) = t {
+        let segs: Vec<String> = tp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segs.len() == 3 && segs[0] == "types" && segs[1] == "builder" {
+            let name = format_ident!("{}", segs[2]);
+            return syn::parse_quote!(types::#name);
+        }
+    }
+    t.clone()
+}
+
+fn field_ident(s: &str) -> String {
+    let f = crate::postprocess::snake(s);
+    if is_ident(&f) { f } else { format!("{f}_") }
+}
+
+fn location_tokens(l: Location) -> TokenStream {
+    match l {
+        Location::Path => quote!(crate::spec::Location::Path),
+        Location::Query => quote!(crate::spec::Location::Query),
+        Location::Header => quote!(crate::spec::Location::Header),
+    }
+}
+
+fn setting_tokens(s: &str) -> TokenStream {
+    match s {
+        "project-id" => quote!(crate::spec::Setting::ProjectId),
+        _ => quote!(crate::spec::Setting::Language),
+    }
+}
+
+fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn operation_entry(op: &Operation) -> TokenStream {
+    let Operation {
+        id,
+        method,
+        path,
+        summary,
+        description,
+        rust_method,
+        cli_name,
+        ..
+    } = op;
+    let group = opt_str(op.cli_group.as_deref());
+    let pointer = &op.pointer;
+    let success = opt_str(op.success_schema.as_deref());
+    let status = opt_str(op.success_status.as_deref());
+    let body = op.body;
+    let params = op.params.iter().map(|p| {
+        let name = &p.name;
+        let location = location_tokens(p.location);
+        let required = p.required;
+        let setting = match &p.setting {
+            Some(s) => {
+                let s = setting_tokens(s);
+                quote!(::std::option::Option::Some(#s))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let description = &p.description;
+        let flag = p.flag();
+        let example = opt_str(p.example.as_deref());
+        quote! {
+            crate::spec::Parameter {
+                name: #name, location: #location, required: #required, setting: #setting,
+                description: #description, flag: #flag, example: #example,
+            }
+        }
+    });
+    quote! {
+        crate::spec::Operation {
+            id: #id, method: #method, path: #path, pointer: #pointer, summary: #summary,
+            description: #description, rust_method: #rust_method, cli_group: #group,
+            cli_name: #cli_name, parameters: &[#(#params),*], body: #body,
+            success_status: #status, success_schema: #success,
+        }
+    }
+}
+
+fn f64_tokens(v: Option<f64>) -> TokenStream {
+    match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The checks of one parameter's value `v` (a `&T`) against the spec's constraints that its
+/// Rust type does not enforce by itself.
+fn checks(p: &Param) -> TokenStream {
+    let name = &p.name;
+    let ty = p.ty.as_ref().expect("filled in from the builder");
+    let mut out = TokenStream::new();
+    if p.location == Location::Path {
+        out.extend(quote!(crate::validate::path_segment(&v.to_string(), #name)?;));
+    }
+    if is_string(ty) && (p.min_length.is_some() || p.max_length.is_some() || p.pattern.is_some()) {
+        let min = match p.min_length {
+            Some(n) => quote!(::std::option::Option::Some(#n)),
+            None => quote!(::std::option::Option::None),
+        };
+        let max = match p.max_length {
+            Some(n) => quote!(::std::option::Option::Some(#n)),
+            None => quote!(::std::option::Option::None),
+        };
+        let pattern = opt_str(p.pattern.as_deref());
+        out.extend(quote!(crate::validate::string(#name, v.as_str(), #min, #max, #pattern)?;));
+    }
+    if p.minimum.is_some() || p.maximum.is_some() {
+        let (min, max) = (f64_tokens(p.minimum), f64_tokens(p.maximum));
+        let (emin, emax) = (p.exclusive_minimum, p.exclusive_maximum);
+        out.extend(
+            quote!(crate::validate::number(#name, &v.to_string(), #min, #emin, #max, #emax)?;),
+        );
+    }
+    out
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| format!(" {l}")).collect()
+}
+
+/// The entry point on `Client` and the request type of one operation.
+fn request_tokens(
+    op: &Operation,
+    builder_name: &syn::Ident,
+    raw: &syn::Ident,
+    b: &Builder,
+) -> (TokenStream, TokenStream) {
+    let ty_name = builder_name;
+    let method = format_ident!("{}", op.rust_method);
+    let body = op.body_ty.as_ref();
+    let success = &b.success;
+    let error = &b.error;
+    // Positional: required parameters the client does not fill in, then the body.
+    let positional: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.required && p.setting.is_none())
+        .collect();
+    let field = |p: &Param| format_ident!("{}", p.field);
+    let ty = |p: &Param| p.ty.clone().expect("filled in from the builder");
+
+    let ctor_args = positional.iter().map(|p| {
+        let (f, t) = (field(p), ty(p));
+        quote!(#f: impl ::std::convert::TryInto<#t, Error: ::std::fmt::Display>)
+    });
+    let body_arg =
+        body.map(|t| quote!(body: impl ::std::convert::TryInto<#t, Error: ::std::fmt::Display>));
+    let ctor_args: Vec<TokenStream> = ctor_args.chain(body_arg).collect();
+    let inits = op.params.iter().map(|p| {
+        let f = field(p);
+        if positional.iter().any(|q| q.name == p.name) {
+            quote!(#f: ::std::option::Option::Some(crate::call::convert(#f)))
+        } else {
+            quote!(#f: ::std::option::Option::None)
+        }
+    });
+    let body_init = body.map(|_| quote!(body: crate::call::convert(body),));
+    let fields = op.params.iter().map(|p| {
+        let (f, t) = (field(p), ty(p));
+        quote!(#f: ::std::option::Option<::std::result::Result<#t, ::std::string::String>>)
+    });
+    let body_field = body.map(|t| quote!(body: ::std::result::Result<#t, ::std::string::String>,));
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !positional.iter().any(|q| q.name == p.name))
+        .map(|p| {
+            let (f, t) = (field(p), ty(p));
+            let mut doc = doc_lines(&p.description);
+            if let Some(s) = &p.setting {
+                doc.push(String::new());
+                doc.push(format!(" Default: the client's {s} setting."));
+            } else if let Some(d) = &p.default {
+                doc.push(String::new());
+                doc.push(format!(" Default: `{d}`."));
+            }
+            // A parameter filled in from a client setting can also be set under the
+            // setting's name (`language` for `X-Language`), unless that names another one.
+            let alias = p.setting.as_ref().map(|s| s.replace('-', "_")).filter(|a| {
+                *a != p.field && !op.params.iter().any(|q| q.field == *a)
+            });
+            let alias = alias.map(|a| {
+                let a = format_ident!("{}", a);
+                let doc = format!(" The same as [`{f}`](Self::{f}).");
+                quote! {
+                    #[doc = #doc]
+                    pub fn #a(self, value: impl ::std::convert::TryInto<#t, Error: ::std::fmt::Display>) -> Self {
+                        self.#f(value)
+                    }
+                }
+            });
+            quote! {
+                #(#[doc = #doc])*
+                pub fn #f(mut self, value: impl ::std::convert::TryInto<#t, Error: ::std::fmt::Display>) -> Self {
+                    self.#f = ::std::option::Option::Some(crate::call::convert(value));
+                    self
+                }
+                #alias
+            }
+        });
+    let resolve = op.params.iter().map(|p| {
+        let f = field(p);
+        let t = ty(p);
+        let name = &p.name;
+        let setting = p.setting.as_ref().map(|s| {
+            let s = setting_tokens(s);
+            quote!(let #f = #f.or_else(|| config.setting(#s).map(crate::call::convert));)
+        });
+        let default = p.default.as_ref().and_then(|d| match d {
+            Value::String(s) => Some(quote!(let #f = #f.or_else(|| ::std::option::Option::Some(crate::call::convert(#s)));)),
+            Value::Number(n) if n.is_u64() => {
+                let n = n.as_u64().unwrap_or_default();
+                Some(quote!(let #f = #f.or_else(|| ::std::option::Option::Some(crate::call::convert(#n))); ))
+            }
+            Value::Bool(b) => Some(quote!(let #f = #f.or_else(|| ::std::option::Option::Some(crate::call::convert(#b)));)),
+            _ => None,
+        });
+        // Only a required parameter gets the spec's default filled in: an optional one is
+        // left out, and the server applies its default.
+        let default = if p.required { default } else { None };
+        let checks = checks(p);
+        let check = if checks.is_empty() {
+            None
+        } else if p.required {
+            Some(quote!({ let v = &#f; #checks }))
+        } else {
+            Some(quote!(if let ::std::option::Option::Some(v) = &#f { #checks }))
+        };
+        if p.required {
+            quote! {
+                #setting
+                #default
+                let #f: #t = crate::call::required(#name, #f)?;
+                #check
+            }
+        } else {
+            quote! {
+                #setting
+                let #f: ::std::option::Option<#t> = crate::call::optional(#name, #f)?;
+                #check
+            }
+        }
+    });
+    let apply = op.params.iter().map(|p| {
+        let f = field(p);
+        if p.required {
+            quote!(let raw = raw.#f(#f);)
+        } else {
+            quote!(let raw = match #f { ::std::option::Option::Some(v) => raw.#f(v), ::std::option::Option::None => raw };)
+        }
+    });
+    let body_resolve = body.map(|_| {
+        quote! {
+            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
+            let raw = raw.body(body);
+        }
+    });
+    let field_names: Vec<_> = op.params.iter().map(field).collect();
+    let body_name = body.map(|_| quote!(body,));
+    let mut doc = vec![format!(" {}", op.summary)];
+    if !op.description.is_empty() {
+        doc.push(String::new());
+        doc.extend(doc_lines(&op.description));
+    }
+    doc.push(String::new());
+    doc.push(format!(
+        " `{} {}` (`{}`). The client's settings fill in what they provide; every argument is checked against the spec before anything is sent, and any failure is an [`Error`](crate::Error).",
+        op.method, op.path, op.id
+    ));
+    let req_doc = format!(
+        " A `{}` request (`{} {}`), made by [`Client::{}`]: `.await` it or call [`send`](Self::send).",
+        op.id, op.method, op.path, op.rust_method
+    );
+    let id = &op.id;
+    let entry = quote! {
+        #(#[doc = #doc])*
+        pub fn #method(&self, #(#ctor_args),*) -> requests::#ty_name<'_> {
+            requests::#ty_name {
+                client: self,
+                #(#inits,)*
+                #body_init
+            }
+        }
+    };
+    let request = quote! {
+        #[doc = #req_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent or awaited"]
+        pub struct #ty_name<'a> {
+            pub(crate) client: &'a Client,
+            #(pub(crate) #fields,)*
+            #body_field
+        }
+
+        impl<'a> #ty_name<'a> {
+            #(#setters)*
+
+            /// Sends the request: fills in the client's settings, checks every argument
+            /// against the spec, and maps every failure to [`Error`](crate::Error).
+            pub async fn send(self) -> ::std::result::Result<ResponseValue<#success>, crate::Error> {
+                let Self { client, #(#field_names,)* #body_name } = self;
+                #[allow(unused_variables)]
+                let config = client.config();
+                #(#resolve)*
+                let raw = client.#raw();
+                #(#apply)*
+                #body_resolve
+                crate::call::send::<#success, #error, _>(#id, raw.send()).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for #ty_name<'a> {
+            type Output = ::std::result::Result<ResponseValue<#success>, crate::Error>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+    (entry, request)
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing the CLI's layer
+
+/// Keeps progenitor's clap commands and drops what would execute them (its `execute_*` call
+/// the raw builders); adds `dispatch`, which runs an operation through the client's entry
+/// points, and `command`, the clap command of an operation ID.
+pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
+    let mut kept = Vec::new();
+    for item in std::mem::take(&mut file.items) {
+        match item {
+            Item::Impl(mut i) if impl_self_is(&i, "Cli") => {
+                i.items.retain(|it| match it {
+                    ImplItem::Fn(f) => !f.sig.ident.to_string().starts_with("execute"),
+                    _ => true,
+                });
+                kept.push(Item::Impl(i));
+            }
+            Item::Trait(mut t) if t.ident == "CliConfig" => {
+                t.items.clear();
+                t.attrs.push(syn::parse_quote!(
+                    #[doc = " progenitor's hooks for executing its commands: this CLI runs operations through `dispatch` instead, so none remain."]
+                ));
+                kept.push(Item::Trait(t));
+            }
+            other => kept.push(other),
+        }
+    }
+    file.items = kept;
+    let commands = ops.iter().map(|op| {
+        let id = &op.id;
+        let variant = format_ident!("{}", pascal(&op.id));
+        quote!(#id => ::std::option::Option::Some(Cli::<T>::get_command(CliCommand::#variant)),)
+    });
+    let arms = ops.iter().map(|op| {
+        let id = &op.id;
+        let method = format_ident!("{}", op.rust_method);
+        let positional: Vec<&Param> = op
+            .params
+            .iter()
+            .filter(|p| p.required && p.setting.is_none())
+            .collect();
+        let args = positional.iter().map(|p| {
+            let t = p.ty.clone().expect("filled in");
+            let flag = p.flag();
+            quote!(crate::dispatch::required::<#t>(matches, #flag)?)
+        });
+        let body = op
+            .body_ty
+            .as_ref()
+            .map(|t| quote!(crate::dispatch::body::<#t>(matches)?));
+        let args: Vec<TokenStream> = args.chain(body).collect();
+        let optional = op
+            .params
+            .iter()
+            .filter(|p| !(p.required && p.setting.is_none()) && p.setting.is_none())
+            .map(|p| {
+                let t = p.ty.clone().expect("filled in");
+                let flag = p.flag();
+                let f = format_ident!("{}", p.field);
+                quote! {
+                    if let ::std::option::Option::Some(v) = crate::dispatch::optional::<#t>(matches, #flag) {
+                        request = request.#f(v);
+                    }
+                }
+            });
+        quote! {
+            #id => {
+                #[allow(unused_mut)]
+                let mut request = client.#method(#(#args),*);
+                #(#optional)*
+                crate::dispatch::reply(request.send().await)
+            }
+        }
+    });
+    let extra: syn::File = syn::parse2(quote! {
+        /// The clap command progenitor generated for the operation `id`.
+        pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
+            match id {
+                #(#commands)*
+                _ => ::std::option::Option::None,
+            }
+        }
+
+        /// Runs the operation `id` with the arguments in `matches`, through the client's
+        /// entry point of that operation.
+        pub async fn dispatch(
+            client: &Client,
+            id: &str,
+            matches: &::clap::ArgMatches,
+        ) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
+            match id {
+                #(#arms)*
+                _ => ::std::result::Result::Err(crate::dispatch::DispatchError::Unknown(id.to_string())),
+            }
+        }
+    })
+    .map_err(|e| format!("the generated dispatch does not parse: {e}"))?;
+    file.items.extend(extra.items);
+    Ok(())
+}
+
+/// progenitor's variant name of an operation ID (as `CliCommand` has it).
+fn pascal(id: &str) -> String {
+    crate::postprocess::snake(id)
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            kebab("ListStarRocksDataReplicationConfig"),
+            "list-star-rocks-data-replication-config"
+        );
+        assert_eq!(
+            pascal("ListStarRocksDataReplicationConfig"),
+            "ListStarRocksDataReplicationConfig"
+        );
+        assert_eq!(normalized("X-Language"), normalized("x_language"));
+    }
+}
