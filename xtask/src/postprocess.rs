@@ -139,7 +139,26 @@ pub fn client(
     for a in aliases {
         add_aliases(types, a)?;
     }
+    non_exhaustive(types);
     Ok(())
+}
+
+/// Marks every struct and enum of `types` `#[non_exhaustive]` (typify has no switch for it),
+/// as smithy-rs does: a new property or enum value is then a minor change, since code in
+/// other crates cannot build a generated type with a struct literal (it uses the builders,
+/// `types::builder::X` and `X::builder()`, or serde) nor match an enum exhaustively.
+/// Nested modules (`builder`, `error`) are left as they are: their fields are private.
+pub fn non_exhaustive(types: &mut [Item]) {
+    for item in types {
+        let attrs = match item {
+            Item::Struct(s) => &mut s.attrs,
+            Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        if !attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+            attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        }
+    }
 }
 
 fn types_module(file: &mut syn::File) -> Result<&mut Vec<Item>, String> {
@@ -369,6 +388,43 @@ mod tests {
         assert_eq!(variant_name("en-us"), "EnUs");
         assert_eq!(variant_name("fail"), "Fail");
         assert_eq!(variant_name("1st"), "V1st");
+    }
+
+    #[test]
+    fn every_type_becomes_non_exhaustive_once() {
+        let mut types: Vec<Item> = vec![
+            syn::parse_quote!(
+                pub struct S {
+                    pub a: u8,
+                }
+            ),
+            syn::parse_quote!(
+                pub struct T(String);
+            ),
+            syn::parse_quote!(
+                #[non_exhaustive]
+                pub enum E {
+                    A,
+                    Other(String),
+                }
+            ),
+            syn::parse_quote!(
+                pub enum F {
+                    A,
+                }
+            ),
+            syn::parse_quote!(
+                pub mod builder {
+                    pub struct S {
+                        a: u8,
+                    }
+                }
+            ),
+        ];
+        non_exhaustive(&mut types);
+        let count = |i: &Item| quote!(#i).to_string().matches("non_exhaustive").count();
+        let counts: Vec<usize> = types.iter().map(count).collect();
+        assert_eq!(counts, [1, 1, 1, 1, 0]);
     }
 
     #[test]
