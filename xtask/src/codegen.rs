@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::postprocess::{self, Alias, OpenEnum, Server};
 use crate::spec::{Diagnostic, Spec};
 use crate::workspace::{Command, Exit, display_path, ensure};
-use crate::{panic, tolerant};
+use crate::{panic, tolerant, walk};
 
 pub use crate::workspace::{Output, SPEC, stale, workspace_root};
 
@@ -35,14 +35,7 @@ pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
-    spec.openapi()?;
-    if let Some(d) = check_media_types(spec)
-        .into_iter()
-        .chain(check_error_schemas(spec))
-        .next()
-    {
-        return Err(d);
-    }
+    crate::checks::generation(spec)?;
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
@@ -138,47 +131,29 @@ impl<'a> Progenitor<'a> {
 /// (operation ID, status, example name, summary, value).
 fn examples(spec: &Spec) -> Vec<postprocess::Example> {
     let mut out = Vec::new();
-    for (_ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
+    for (ptr, _method, _path, op) in walk::operations(&spec.root) {
         let id = op
             .get("operationId")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        for (status, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let response = crate::walk::resolve(&spec.root, response);
-            if let Some(page) = response.get("x-page-example") {
-                out.push(postprocess::Example {
-                    operation: id.to_string(),
-                    status: status.clone(),
-                    name: "page-verbatim".to_string(),
-                    summary: "The page's example, verbatim (x-page-example)".to_string(),
-                    value: page.get("value").cloned().unwrap_or(Value::Null),
-                });
+        for r in walk::responses(&spec.root, &ptr, op) {
+            let example = |name: &str, summary: &str, ex: &Value| postprocess::Example {
+                operation: id.to_string(),
+                status: r.status.clone(),
+                name: name.to_string(),
+                summary: summary.to_string(),
+                value: ex.get("value").cloned().unwrap_or(Value::Null),
+            };
+            if let Some(page) = walk::page_example(r.body) {
+                out.push(example(
+                    "page-verbatim",
+                    "The page's example, verbatim (x-page-example)",
+                    page,
+                ));
             }
-            let media = response
-                .get("content")
-                .and_then(|c| c.get("application/json"));
-            for (name, ex) in media
-                .and_then(|m| m.get("examples"))
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                out.push(postprocess::Example {
-                    operation: id.to_string(),
-                    status: status.clone(),
-                    name: name.clone(),
-                    summary: ex
-                        .get("summary")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    value: ex.get("value").cloned().unwrap_or(Value::Null),
-                });
+            for (name, ex) in walk::json_examples(r.body) {
+                let summary = ex.get("summary").and_then(Value::as_str);
+                out.push(example(name, summary.unwrap_or_default(), ex));
             }
         }
     }
@@ -205,118 +180,10 @@ fn render(file: &syn::File, spec_name: &str) -> String {
     out
 }
 
-/// The client sends and decodes JSON only; progenitor would turn any other body into an
-/// untyped byte stream, which the client could not decode.
-pub fn check_media_types(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-        let mut bodies: Vec<(String, String, &Value)> = Vec::new();
-        if let Some(body) = op.get("requestBody") {
-            bodies.push((
-                format!("{ptr}/requestBody"),
-                "the request body".to_string(),
-                crate::walk::resolve(&spec.root, body),
-            ));
-        }
-        for (code, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let at = format!("{ptr}/responses/{}", crate::spec::escape_pointer(code));
-            bodies.push((
-                at,
-                format!("response `{code}`"),
-                crate::walk::resolve(&spec.root, response),
-            ));
-        }
-        for (at, what, holder) in bodies {
-            for media in holder
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k)
-            {
-                let json = media == "application/json"
-                    || (media.starts_with("application/") && media.ends_with("+json"));
-                if !json {
-                    out.push(spec.diag(
-                        &format!("{at}/content/{}", crate::spec::escape_pointer(media)),
-                        format!(
-                            "{what} of `{id}` is `{media}`: the generated client sends and decodes \
-                             application/json only"
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// progenitor gives an operation one error type: every 4xx, 5xx and `default` response must
-/// have the same body schema (a named component), or generation fails with an assertion.
-pub fn check_error_schemas(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (ptr, _method, _path, op) in crate::spec::operations(&spec.root) {
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for (code, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if !(code.starts_with('4') || code.starts_with('5') || code == "default") {
-                continue;
-            }
-            let response = crate::walk::resolve(&spec.root, response);
-            for media in response
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(_, m)| m)
-            {
-                let schema = media.get("schema").map(|s| {
-                    crate::walk::ref_name(s)
-                        .map(|n| format!("`{n}`"))
-                        .unwrap_or_else(|| "an inline schema".to_string())
-                });
-                let schema = schema.unwrap_or_else(|| "no schema".to_string());
-                if let Some((first_code, first)) = seen.iter().find(|(_, s)| *s != schema) {
-                    out.push(spec.diag(
-                        &format!("{ptr}/responses/{}", crate::spec::escape_pointer(code)),
-                        format!(
-                            "error responses of `{id}` have different body schemas ({first} for {first_code}, \
-                             {schema} for {code}): progenitor gives an operation one error type, so they must \
-                             all `$ref` the same component"
-                        ),
-                    ));
-                    break;
-                }
-                seen.push((code.clone(), schema));
-            }
-        }
-    }
-    out
-}
-
 /// Components marked `x-open-enum: true`: string enumerations that keep unknown values.
 fn open_enums(spec: &Spec) -> Result<Vec<OpenEnum>, Diagnostic> {
     let mut out = Vec::new();
-    let Some(schemas) = spec
-        .root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Ok(out);
-    };
-    for (name, schema) in schemas {
-        let ptr = format!("/components/schemas/{}", crate::spec::escape_pointer(name));
+    for (ptr, name, schema) in walk::components(&spec.root, "schemas") {
         match schema.get("x-open-enum") {
             None | Some(Value::Bool(false)) => continue,
             Some(Value::Bool(true)) => {}
@@ -356,14 +223,7 @@ fn open_enums(spec: &Spec) -> Result<Vec<OpenEnum>, Diagnostic> {
 /// Properties with `x-aliases`: other names under which the server sends them.
 fn aliases(spec: &Spec) -> Result<Vec<Alias>, Diagnostic> {
     let mut out = Vec::new();
-    let Some(schemas) = spec
-        .root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Ok(out);
-    };
-    for (name, schema) in schemas {
+    for (schema_ptr, name, schema) in walk::components(&spec.root, "schemas") {
         let Some(props) = schema.get("properties").and_then(Value::as_object) else {
             continue;
         };
@@ -372,8 +232,7 @@ fn aliases(spec: &Spec) -> Result<Vec<Alias>, Diagnostic> {
                 continue;
             };
             let ptr = format!(
-                "/components/schemas/{}/properties/{}/x-aliases",
-                crate::spec::escape_pointer(name),
+                "{schema_ptr}/properties/{}/x-aliases",
                 crate::spec::escape_pointer(prop)
             );
             let names = list

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::spec::escape_pointer;
-use crate::walk::{component, resolve, text};
+use crate::walk::{self, component, text};
 use crate::workspace::{Command, Exit, Output, display_path, ensure};
 
 /// The rendered reference, relative to the workspace root.
@@ -69,9 +69,9 @@ impl Reference {
 
 /// Builds the reference of every operation.
 pub fn references(root: &Value) -> Vec<Reference> {
-    crate::spec::operations(root)
+    walk::operations(root)
         .into_iter()
-        .map(|(_, method, path, op)| Builder { root, next: 1 }.operation(method, &path, op))
+        .map(|(ptr, method, path, op)| Builder { root, next: 1 }.operation(&ptr, method, &path, op))
         .collect()
 }
 
@@ -93,21 +93,11 @@ impl Builder<'_> {
         }
     }
 
-    fn operation(mut self, method: &str, path: &str, op: &Value) -> Reference {
+    fn operation(mut self, op_ptr: &str, method: &str, path: &str, op: &Value) -> Reference {
         let root = self.root;
-        let item = &root["paths"][path];
-        let params: Vec<&Value> = item
-            .get("parameters")
-            .and_then(Value::as_array)
+        let params: Vec<&Value> = walk::parameters(root, path, op_ptr, op)
             .into_iter()
-            .flatten()
-            .chain(
-                op.get("parameters")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            )
-            .map(|p| resolve(root, p))
+            .map(|(_, p)| p)
             .collect();
         let of = |location: &str| {
             params
@@ -144,19 +134,11 @@ impl Builder<'_> {
         let mut response_tables = Vec::new();
         let mut statuses = Vec::new();
         let mut examples = Vec::new();
-        for (status, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let response = resolve(root, response);
+        for r in walk::responses(root, op_ptr, op) {
+            let (status, response) = (r.status, r.body);
             let description = text(response.get("description"));
             statuses.push((status.clone(), description.clone()));
-            let media = response
-                .get("content")
-                .and_then(|c| c.get("application/json"));
-            if let Some(schema) = media.and_then(|m| m.get("schema")) {
+            if let Some(schema) = walk::json_media(response).and_then(|m| m.get("schema")) {
                 let first = response_tables.len();
                 self.schema_tables(
                     "Response body parameters",
@@ -168,12 +150,7 @@ impl Builder<'_> {
                     body.status = Some(status.clone());
                 }
             }
-            for (name, ex) in media
-                .and_then(|m| m.get("examples"))
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
+            for (name, ex) in walk::json_examples(response) {
                 let json = serde_json::to_string_pretty(&ex["value"]).unwrap_or_default();
                 examples.push((
                     status.clone(),
@@ -184,7 +161,7 @@ impl Builder<'_> {
                     json,
                 ));
             }
-            if let Some(page) = response.get("x-page-example") {
+            if let Some(page) = walk::page_example(response) {
                 let json = serde_json::to_string_pretty(&page["value"]).unwrap_or_default();
                 examples.push((
                     status.clone(),

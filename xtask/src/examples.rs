@@ -7,8 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::{METHODS, escape_pointer};
-use crate::walk::{children, declared_parameters, media};
+use crate::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS};
 
 /// An example or default that its schema rejects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,89 +22,21 @@ pub struct Invalid {
 pub fn check(root: &Value) -> Vec<Invalid> {
     let mut out = Vec::new();
     let components = converted_components(root);
-    let mut schemas: Vec<(String, &Value)> = Vec::new();
-    if let Some(s) = root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    {
-        for (name, schema) in s {
-            schemas.push((
-                format!("/components/schemas/{}", escape_pointer(name)),
-                schema,
-            ));
-        }
-    }
-    let mut holders: Vec<(String, &Value)> = Vec::new();
-    for (kind, key) in [("parameters", "parameters"), ("headers", "headers")] {
-        if let Some(map) = root
-            .pointer(&format!("/components/{kind}"))
-            .and_then(Value::as_object)
-        {
-            for (name, p) in map {
-                holders.push((format!("/components/{key}/{}", escape_pointer(name)), p));
-            }
-        }
-    }
-    for (kind, key) in [
-        ("responses", "responses"),
-        ("requestBodies", "requestBodies"),
-    ] {
-        if let Some(map) = root
-            .pointer(&format!("/components/{kind}"))
-            .and_then(Value::as_object)
-        {
-            for (name, r) in map {
-                media_holders(
-                    &format!("/components/{key}/{}", escape_pointer(name)),
-                    r,
-                    &mut holders,
-                );
-            }
-        }
-    }
-    if let Some(paths) = root.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            let base = format!("/paths/{}", escape_pointer(path));
-            params(&base, item, &mut holders);
-            for method in METHODS {
-                let Some(op) = item.get(method) else { continue };
-                let op_ptr = format!("{base}/{method}");
-                params(&op_ptr, op, &mut holders);
-                if let Some(body) = op.get("requestBody") {
-                    media_holders(&format!("{op_ptr}/requestBody"), body, &mut holders);
-                }
-                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    for (code, r) in responses {
-                        let ptr = format!("{op_ptr}/responses/{}", escape_pointer(code));
-                        media_holders(&ptr, r, &mut holders);
-                        if let Some(headers) = r.get("headers").and_then(Value::as_object) {
-                            for (h, header) in headers {
-                                holders
-                                    .push((format!("{ptr}/headers/{}", escape_pointer(h)), header));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
     // A parameter, header or media type: its `example`/`examples` against its `schema`.
-    for (ptr, holder) in &holders {
+    for (ptr, holder) in walk::schema_holders(root) {
         if let Some(schema) = holder.get("schema") {
-            schemas.push((format!("{ptr}/schema"), schema));
-            for (ex_ptr, example) in examples_of(ptr, holder) {
+            for (ex_ptr, example) in walk::examples_of(&ptr, holder) {
                 validate(schema, example, &components, &ex_ptr, &mut out);
             }
         }
     }
-    // Every schema: its own `example` and `default`, then its subschemas.
-    while let Some((ptr, schema)) = schemas.pop() {
+    // Every schema: its own `example` and `default`.
+    for (ptr, schema) in walk::schemas(root) {
         for key in ["example", "default"] {
             if let Some(v) = schema.get(key) {
                 validate(schema, v, &components, &format!("{ptr}/{key}"), &mut out);
             }
         }
-        schemas.extend(children(&ptr, schema));
     }
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     out
@@ -115,34 +46,6 @@ pub fn check(root: &Value) -> Vec<Invalid> {
 pub fn validate_value(root: &Value, schema: &Value, value: &Value, ptr: &str) -> Vec<Invalid> {
     let mut out = Vec::new();
     validate(schema, value, &converted_components(root), ptr, &mut out);
-    out
-}
-
-fn params<'a>(base: &str, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-    // Component parameters are validated where they are defined.
-    out.extend(
-        declared_parameters(base, holder)
-            .into_iter()
-            .filter(|(_, p)| p.get("$ref").is_none()),
-    );
-}
-
-fn media_holders<'a>(base: &str, holder: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-    out.extend(media(base, holder));
-}
-
-fn examples_of<'a>(ptr: &str, holder: &'a Value) -> Vec<(String, &'a Value)> {
-    let mut out = Vec::new();
-    if let Some(e) = holder.get("example") {
-        out.push((format!("{ptr}/example"), e));
-    }
-    if let Some(map) = holder.get("examples").and_then(Value::as_object) {
-        for (name, e) in map {
-            if let Some(v) = e.get("value") {
-                out.push((format!("{ptr}/examples/{}/value", escape_pointer(name)), v));
-            }
-        }
-    }
     out
 }
 
@@ -178,8 +81,8 @@ pub fn to_json_schema(schema: &Value) -> Value {
                     })
                     .unwrap_or_default(),
             ),
-            "items" | "additionalProperties" | "not" if v.is_object() => to_json_schema(v),
-            "allOf" | "anyOf" | "oneOf" => Value::Array(
+            k if SUBSCHEMA.contains(&k) && v.is_object() => to_json_schema(v),
+            k if SUBSCHEMA_LISTS.contains(&k) => Value::Array(
                 v.as_array()
                     .into_iter()
                     .flatten()
@@ -244,12 +147,10 @@ fn validate(schema: &Value, value: &Value, components: &Value, ptr: &str, out: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codegen::{SPEC, workspace_root};
-    use crate::spec::Spec;
     use serde_json::json;
 
     fn spec() -> Value {
-        Spec::load(&workspace_root().join(SPEC)).unwrap().root
+        crate::workspace::spec().root
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`spec`]: loading a spec with positions for error messages.
 //! - [`tolerant`]: the tolerant-reader transform of response schemas.
 
+pub mod checks;
 pub mod codegen;
 pub mod diff;
 pub mod docs;

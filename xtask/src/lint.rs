@@ -4,16 +4,20 @@
 //! servers need. Findings are reported like a compiler's: `file:line:column: severity[rule]:
 //! message`, with line numbers into the YAML.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::spec::{Diagnostic, METHODS, Spec, escape_pointer, operations};
+use crate::checks::{self, IdProblem};
+use crate::spec::{Diagnostic, Spec, escape_pointer};
 use crate::tolerant::Reach;
-use crate::walk::{children, declared_parameters, media, parameters, ref_name, resolve};
+use crate::walk::{
+    self, children, components, declared_parameters, item_operations, media_schemas, operations,
+    parameters, path_items, ref_name, responses,
+};
 use crate::workspace::{Exit, display_path};
 
 /// How bad a finding is. Errors fail the command.
@@ -304,24 +308,21 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
         spec,
         findings: Vec::new(),
     };
-    let version = spec.check_version();
+    let version = checks::version(spec);
     let unreadable = !version.is_empty();
     l.diagnostics("oas-version", version);
     if unreadable {
         return l.findings;
     }
-    l.diagnostics("invalid-ref", spec.check_refs());
+    l.diagnostics("invalid-ref", checks::refs(spec));
     if let Err((ptr, msg)) = crate::spec::to_openapi(&spec.root) {
         l.report("oas3-schema", &ptr, msg);
     }
     let root = &spec.root;
     ids(&mut l, root);
-    l.diagnostics("no-recursive-required", spec.check_required_cycles());
-    l.diagnostics("json-media-type", crate::codegen::check_media_types(spec));
-    l.diagnostics(
-        "error-responses-one-schema",
-        crate::codegen::check_error_schemas(spec),
-    );
+    l.diagnostics("no-recursive-required", checks::required_cycles(spec));
+    l.diagnostics("json-media-type", checks::media_types(spec));
+    l.diagnostics("error-responses-one-schema", checks::error_schemas(spec));
     info(&mut l, root);
     operations_rules(&mut l, root);
     paths(&mut l, root);
@@ -337,37 +338,25 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
 }
 
 fn ids(l: &mut Linter, root: &Value) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (ptr, method, path, op) in operations(root) {
-        match op.get("operationId").and_then(Value::as_str) {
-            None => l.report(
+    for problem in checks::operation_id_problems(root) {
+        match problem {
+            IdProblem::Missing { ptr, operation } => l.report(
                 "operation-operationId",
                 &ptr,
+                format!("operation {operation} has no operationId"),
+            ),
+            IdProblem::Duplicate { ptr, id, .. } => l.report(
+                "operation-operationId-unique",
+                &ptr,
+                format!("operationId `{id}` is used twice"),
+            ),
+            IdProblem::NotUrlSafe { ptr, id } => l.report(
+                "operation-operationId-url-safe",
+                &ptr,
                 format!(
-                    "operation {} {path} has no operationId",
-                    method.to_uppercase()
+                    "operationId `{id}` has characters that are not URL-safe (A-Z a-z 0-9 - . _ ~)"
                 ),
             ),
-            Some(id) => {
-                if seen.insert(id.to_string(), ptr.clone()).is_some() {
-                    l.report(
-                        "operation-operationId-unique",
-                        &format!("{ptr}/operationId"),
-                        format!("operationId `{id}` is used twice"),
-                    );
-                }
-                if id.is_empty()
-                    || !id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
-                {
-                    l.report(
-                        "operation-operationId-url-safe",
-                        &format!("{ptr}/operationId"),
-                        format!("operationId `{id}` has characters that are not URL-safe (A-Z a-z 0-9 - . _ ~)"),
-                    );
-                }
-            }
         }
     }
 }
@@ -454,39 +443,19 @@ fn operations_rules(l: &mut Linter, root: &Value) {
                 format!("operation {name} has no 4xx response"),
             );
         }
-        for (code, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let rptr = format!("{ptr}/responses/{}", escape_pointer(code));
-            let response = resolve(root, response);
-            for (media, m) in response
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(schema) = m.get("schema")
-                    && ref_name(schema).is_none()
-                {
+        for r in responses(root, &ptr, op) {
+            for (schema_ptr, _, schema) in media_schemas(&r.ptr, r.body) {
+                if ref_name(schema).is_none() {
                     l.report(
-                            "response-named-schema",
-                            &format!("{rptr}/content/{}/schema", escape_pointer(media)),
-                            format!("the body of response `{code}` of {name} is an inline schema: `$ref` a named component, or progenitor names (and may merge) it"),
-                        );
+                        "response-named-schema",
+                        &schema_ptr,
+                        format!("the body of response `{}` of {name} is an inline schema: `$ref` a named component, or progenitor names (and may merge) it", r.status),
+                    );
                 }
             }
         }
         // Parameters: descriptions.
-        for (i, p) in op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (param_ptr, p) in declared_parameters(&ptr, op) {
             if p.get("$ref").is_some() {
                 continue;
             }
@@ -494,22 +463,17 @@ fn operations_rules(l: &mut Linter, root: &Value) {
                 let pname = p.get("name").and_then(Value::as_str).unwrap_or("?");
                 l.report(
                     "description-present",
-                    &format!("{ptr}/parameters/{i}"),
+                    &param_ptr,
                     format!("parameter `{pname}` has no description"),
                 );
             }
         }
     }
-    for (name, p) in root
-        .pointer("/components/parameters")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (param_ptr, name, p) in components(root, "parameters") {
         if p.get("description").is_none_or(is_blank) {
             l.report(
                 "description-present",
-                &format!("/components/parameters/{}", escape_pointer(name)),
+                &param_ptr,
                 format!(
                     "parameter `{}` has no description",
                     p.get("name").and_then(Value::as_str).unwrap_or(name)
@@ -520,13 +484,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
 }
 
 fn paths(l: &mut Linter, root: &Value) {
-    for (path, item) in root
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let item_ptr = format!("/paths/{}", escape_pointer(path));
+    for (item_ptr, path, item) in path_items(root) {
         if path.len() > 1 && path.ends_with('/') {
             l.report(
                 "path-keys-no-trailing-slash",
@@ -546,9 +504,7 @@ fn paths(l: &mut Linter, root: &Value) {
             .skip(1)
             .filter_map(|s| s.split_once('}').map(|(n, _)| n))
             .collect();
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_ptr = format!("{item_ptr}/{method}");
+        for (op_ptr, method, op) in item_operations(&item_ptr, item) {
             let params = parameters(root, path, &op_ptr, op);
             let declared: Vec<(&String, &str)> = params
                 .iter()
@@ -713,77 +669,8 @@ fn examples(l: &mut Linter, root: &Value) {
     }
 }
 
-/// Every schema in the document, with its pointer.
-fn all_schemas(root: &Value) -> Vec<(String, &Value)> {
-    let mut stack: Vec<(String, &Value)> = Vec::new();
-    for (name, s) in root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        stack.push((format!("/components/schemas/{}", escape_pointer(name)), s));
-    }
-    for (ptr, holder) in schema_holders(root) {
-        if let Some(s) = holder.get("schema") {
-            stack.push((format!("{ptr}/schema"), s));
-        }
-    }
-    let mut out = Vec::new();
-    while let Some((ptr, s)) = stack.pop() {
-        stack.extend(children(&ptr, s));
-        out.push((ptr, s));
-    }
-    out
-}
-
-/// Parameters, headers and media types: the objects that hold a `schema`.
-fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
-    let mut out = Vec::new();
-    for (name, p) in root
-        .pointer("/components/parameters")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        out.push((
-            format!("/components/parameters/{}", escape_pointer(name)),
-            p,
-        ));
-    }
-    for (ptr, _, _, op) in operations(root) {
-        out.extend(declared_parameters(&ptr, op));
-        if let Some(b) = op.get("requestBody") {
-            out.extend(media(&format!("{ptr}/requestBody"), b));
-        }
-        for (code, r) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            out.extend(media(
-                &format!("{ptr}/responses/{}", escape_pointer(code)),
-                r,
-            ));
-        }
-    }
-    for (name, r) in root
-        .pointer("/components/responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        out.extend(media(
-            &format!("/components/responses/{}", escape_pointer(name)),
-            r,
-        ));
-    }
-    out
-}
-
 fn schemas(l: &mut Linter, root: &Value) {
-    for (ptr, s) in all_schemas(root) {
+    for (ptr, s) in walk::schemas(root) {
         if let Some(obj) = s.as_object()
             && obj.contains_key("$ref")
             && obj.len() > 1
@@ -867,7 +754,7 @@ fn quoted(names: &[&String]) -> String {
 
 /// Components no `$ref` points at, and security schemes no requirement names.
 fn unused(l: &mut Linter, root: &Value) {
-    let refs: BTreeSet<String> = crate::spec::refs(root)
+    let refs: BTreeSet<String> = walk::refs(root)
         .into_iter()
         .map(|(_, target)| target)
         .collect();
@@ -881,18 +768,11 @@ fn unused(l: &mut Linter, root: &Value) {
         "links",
         "callbacks",
     ] {
-        for name in root
-            .pointer(&format!("/components/{kind}"))
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k)
-        {
-            let target = format!("#/components/{kind}/{}", escape_pointer(name));
-            if !refs.contains(&target) {
+        for (ptr, name, _) in components(root, kind) {
+            if !refs.contains(&format!("#{ptr}")) {
                 l.report(
                     "oas3-unused-component",
-                    &target[1..],
+                    &ptr,
                     format!("component `{name}` ({kind}) is never used"),
                 );
             }
@@ -907,17 +787,11 @@ fn unused(l: &mut Linter, root: &Value) {
                 .unwrap_or_default()
         })
         .collect();
-    for name in root
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k)
-    {
+    for (ptr, name, _) in components(root, "securitySchemes") {
         if !used.contains(name) {
             l.report(
                 "oas3-unused-component",
-                &format!("/components/securitySchemes/{}", escape_pointer(name)),
+                &ptr,
                 format!("security scheme `{name}` is never required"),
             );
         }
@@ -933,33 +807,7 @@ fn responses_are_tolerant(l: &mut Linter, root: &Value) {
     let reach = Reach::of(root);
     let components = root.pointer("/components/schemas");
     // Inline response schemas count too: walk from each response body.
-    let mut inline = Vec::new();
-    for (ptr, _, _, op) in operations(root) {
-        for (code, r) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            for (m, media) in resolve(root, r)
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(s) = media.get("schema") {
-                    inline.push((
-                        format!(
-                            "{ptr}/responses/{}/content/{}/schema",
-                            escape_pointer(code),
-                            escape_pointer(m)
-                        ),
-                        s,
-                    ));
-                }
-            }
-        }
-    }
+    let (_, inline) = walk::request_and_response_schemas(root);
     let mut response_schemas: Vec<(String, &Value, bool)> = Vec::new();
     for name in &reach.response {
         if let Some(s) = components.and_then(|c| c.get(name)) {

@@ -141,164 +141,15 @@ impl Spec {
         Diagnostic::new(&self.file, self.pos(pointer), message)
     }
 
-    /// Checks what progenitor needs before it is asked to generate anything (the version,
-    /// local `$ref`s, operation IDs, finite schemas) and converts the document to
-    /// [`openapiv3::OpenAPI`]. The first problem is the error.
+    /// Checks what progenitor needs before it is asked to generate anything and converts the
+    /// document to [`openapiv3::OpenAPI`]: [`crate::checks::openapi`].
     pub fn openapi(&self) -> Result<openapiv3::OpenAPI, Diagnostic> {
-        let first = |problems: Vec<Diagnostic>| problems.into_iter().next().map_or(Ok(()), Err);
-        first(self.check_version())?;
-        first(self.check_refs())?;
-        let api = to_openapi(&self.root).map_err(|(ptr, msg)| self.diag(&ptr, msg))?;
-        first(self.check_operation_ids())?;
-        first(self.check_required_cycles())?;
-        Ok(api)
+        crate::checks::openapi(self)
     }
 
-    /// A schema that requires itself (through required, non-nullable references) has no
-    /// finite instance: no server can send one and no client can build one.
-    pub fn check_required_cycles(&self) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let Some(schemas) = self
-            .root
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-        else {
-            return out;
-        };
-        // The components each component requires, with the name of the property.
-        let required_refs = |schema: &Value| -> Vec<(String, String)> {
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let props = schema.get("properties").and_then(Value::as_object);
-            required
-                .into_iter()
-                .filter_map(|name| {
-                    let prop = props?.get(name)?;
-                    if prop.get("nullable") == Some(&Value::Bool(true)) {
-                        return None;
-                    }
-                    let target = prop.get("$ref").or_else(|| {
-                        match prop.get("allOf")?.as_array()?.as_slice() {
-                            [only] => only.get("$ref"),
-                            _ => None,
-                        }
-                    })?;
-                    let target = target.as_str()?.strip_prefix("#/components/schemas/")?;
-                    Some((target.to_string(), name.to_string()))
-                })
-                .collect()
-        };
-        'start: for start in schemas.keys() {
-            // Depth-first; `path` is the chain of components from `start` to `current`.
-            let mut path: Vec<String> = Vec::new();
-            let mut stack = vec![(start.clone(), 0usize)];
-            let mut seen = std::collections::HashSet::new();
-            while let Some((current, depth)) = stack.pop() {
-                path.truncate(depth);
-                path.push(current.clone());
-                let Some(schema) = schemas.get(&current) else {
-                    continue;
-                };
-                for (target, prop) in required_refs(schema) {
-                    if &target == start {
-                        let ptr = format!(
-                            "/components/schemas/{}/properties/{}",
-                            escape_pointer(&current),
-                            escape_pointer(&prop)
-                        );
-                        let mut chain = path.clone();
-                        chain.push(target.clone());
-                        out.push(self.diag(
-                            &ptr,
-                            format!(
-                                "recursive schema: `{start}` requires itself ({}), so no finite value \
-                                 satisfies it; make `{prop}` optional or nullable",
-                                chain.join(" -> ")
-                            ),
-                        ));
-                        continue 'start;
-                    }
-                    if seen.insert(target.clone()) {
-                        stack.push((target, depth + 1));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// The document must be OpenAPI 3.0.x.
+    /// The document must be OpenAPI 3.0.x: [`crate::checks::version`].
     pub fn check_version(&self) -> Vec<Diagnostic> {
-        if self.root.get("swagger").is_some() {
-            return vec![self.diag(
-                "/swagger",
-                "this is a Swagger 2.0 document; only OpenAPI 3.0.x is supported",
-            )];
-        }
-        let Some(version) = self.root.get("openapi") else {
-            return vec![self.diag(
-                "",
-                "missing `openapi` field: the document must start with `openapi: 3.0.3`",
-            )];
-        };
-        let problem = match version.as_str() {
-            Some(v) if v.starts_with("3.0.") => return Vec::new(),
-            Some(v) if v.starts_with("3.1") => format!(
-                "OpenAPI {v} is not supported: progenitor reads OpenAPI 3.0.x documents only \
-                 (write `openapi: 3.0.3` and use 3.0 schema keywords such as `nullable`)"
-            ),
-            Some(v) => format!("unsupported OpenAPI version `{v}`: only 3.0.x is supported"),
-            None => "the `openapi` version must be a string such as \"3.0.3\"".to_string(),
-        };
-        vec![self.diag("/openapi", problem)]
-    }
-
-    /// Every `$ref` must be local (`#/...`) and point at something that exists.
-    pub fn check_refs(&self) -> Vec<Diagnostic> {
-        refs(&self.root)
-            .into_iter()
-            .filter_map(|(ptr, target)| match target.strip_prefix('#') {
-                None => Some(self.diag(
-                    &ptr,
-                    format!("external $ref `{target}` is not supported: keep every schema in this document"),
-                )),
-                Some(local) if self.root.pointer(local).is_none() => Some(self.diag(
-                    &ptr,
-                    format!("dangling $ref `{target}`: nothing in this document is at that path"),
-                )),
-                Some(_) => None,
-            })
-            .collect()
-    }
-
-    /// Every operation has an operationId, and no two share one.
-    pub fn check_operation_ids(&self) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let mut seen: HashMap<String, String> = HashMap::new();
-        for (ptr, method, path, op) in operations(&self.root) {
-            match op.get("operationId").and_then(Value::as_str) {
-                None => out.push(self.diag(
-                    &ptr,
-                    format!(
-                        "operation {} {path} has no operationId: progenitor names the client method after it",
-                        method.to_uppercase()
-                    ),
-                )),
-                Some(id) => {
-                    if let Some(first) = seen.insert(id.to_string(), ptr.clone()) {
-                        let first_at = self.pos(&first).map(|p| format!(" (first at line {})", p.line));
-                        out.push(self.diag(
-                            &format!("{ptr}/operationId"),
-                            format!("duplicate operationId `{id}`{}", first_at.unwrap_or_default()),
-                        ));
-                    }
-                }
-            }
-        }
-        out
+        crate::checks::version(self)
     }
 }
 
@@ -310,70 +161,13 @@ fn too_large(file: &str, len: u64) -> Diagnostic {
     )
 }
 
-/// The HTTP methods an OpenAPI 3.0 path item can hold.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Every operation: (JSON pointer, method, path, operation object).
-pub fn operations(root: &Value) -> Vec<(String, &'static str, String, &Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = root.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for method in METHODS {
-                if let Some(op) = item.get(method) {
-                    out.push((
-                        format!("/paths/{}/{method}", escape_pointer(path)),
-                        method,
-                        path.clone(),
-                        op,
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
+// The document's traversals live in `walk`; these are re-exported where `diff` and the
+// generator have always found them.
+pub use crate::walk::{METHODS, operations, refs};
 
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// Subtrees whose contents are data, not document structure: a `$ref` key in an example is
-/// just a key.
-fn is_data_key(key: &str) -> bool {
-    matches!(key, "example" | "examples" | "default" | "enum") || key.starts_with("x-")
-}
-
-/// Every `$ref` of the document outside example data: (pointer of the `$ref`, its target).
-pub fn refs(root: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    collect_refs(root, String::new(), &mut out);
-    out
-}
-
-fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                let child_ptr = format!("{ptr}/{}", escape_pointer(k));
-                if k == "$ref" {
-                    if let Some(s) = child.as_str() {
-                        out.push((child_ptr, s.to_string()));
-                    }
-                } else if !is_data_key(k) {
-                    collect_refs(child, child_ptr, out);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                collect_refs(child, format!("{ptr}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Deserializes the document, turning serde's error into (pointer, message).

@@ -19,8 +19,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::spec::METHODS;
-use crate::walk::{children, ref_name, resolve};
+use crate::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS, children, ref_name};
 
 /// Keywords that constrain a value without changing its Rust type.
 pub const DOCUMENTED_ONLY: [&str; 11] = [
@@ -48,29 +47,11 @@ impl Reach {
     pub fn of(root: &Value) -> Reach {
         let mut reach = Reach::default();
         let components = root.pointer("/components/schemas");
-        let mut request_roots = Vec::new();
-        let mut response_roots = Vec::new();
-        if let Some(paths) = root.get("paths").and_then(Value::as_object) {
-            for item in paths.values() {
-                collect_parameter_schemas(root, item.get("parameters"), &mut request_roots);
-                for method in METHODS {
-                    let Some(op) = item.get(method) else { continue };
-                    collect_parameter_schemas(root, op.get("parameters"), &mut request_roots);
-                    if let Some(body) = op.get("requestBody") {
-                        collect_content_schemas(resolve(root, body), &mut request_roots);
-                    }
-                    if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                        for response in responses.values() {
-                            collect_content_schemas(resolve(root, response), &mut response_roots);
-                        }
-                    }
-                }
-            }
-        }
+        let (request_roots, response_roots) = walk::request_and_response_schemas(root);
         for schema in request_roots {
             schema_refs(schema, components, &mut reach.request);
         }
-        for schema in response_roots {
+        for (_, schema) in response_roots {
             schema_refs(schema, components, &mut reach.response);
         }
         reach
@@ -79,30 +60,6 @@ impl Reach {
     /// Components that only responses use: the ones the transform relaxes.
     pub fn response_only(&self) -> impl Iterator<Item = &String> {
         self.response.iter().filter(|n| !self.request.contains(*n))
-    }
-}
-
-fn collect_parameter_schemas<'a>(
-    root: &'a Value,
-    params: Option<&'a Value>,
-    out: &mut Vec<&'a Value>,
-) {
-    for p in params.and_then(Value::as_array).into_iter().flatten() {
-        let p = resolve(root, p);
-        if let Some(s) = p.get("schema") {
-            out.push(s);
-        }
-        collect_content_schemas(p, out);
-    }
-}
-
-fn collect_content_schemas<'a>(holder: &'a Value, out: &mut Vec<&'a Value>) {
-    if let Some(content) = holder.get("content").and_then(Value::as_object) {
-        for media in content.values() {
-            if let Some(s) = media.get("schema") {
-                out.push(s);
-            }
-        }
     }
 }
 
@@ -132,30 +89,13 @@ pub fn apply(root: &mut Value) {
             }
         }
     }
-    // Inline response schemas.
-    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            for method in METHODS {
-                let Some(responses) = item.pointer_mut(&format!("/{method}/responses")) else {
-                    continue;
-                };
-                for response in responses
-                    .as_object_mut()
-                    .into_iter()
-                    .flatten()
-                    .map(|(_, r)| r)
-                {
-                    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
-                    else {
-                        continue;
-                    };
-                    for media in content.values_mut() {
-                        if let Some(schema) = media.get_mut("schema") {
-                            relax(schema);
-                        }
-                    }
-                }
-            }
+    // Inline response schemas: those the operations declare themselves (a response that is a
+    // `$ref` has no schema at the operation's pointer).
+    let (_, response_schemas) = walk::request_and_response_schemas(root);
+    let pointers: Vec<String> = response_schemas.into_iter().map(|(ptr, _)| ptr).collect();
+    for ptr in pointers {
+        if let Some(schema) = root.pointer_mut(&ptr) {
+            relax(schema);
         }
     }
 }
@@ -178,12 +118,13 @@ fn relax(schema: &mut Value) {
             make_nullable(prop);
         }
     }
-    for key in ["items", "additionalProperties"] {
+    // Not `not`: a constraint removed under `not` would make the schema stricter.
+    for key in SUBSCHEMA.into_iter().filter(|k| *k != "not") {
         if let Some(s) = obj.get_mut(key).filter(|s| s.is_object()) {
             relax(s);
         }
     }
-    for key in ["allOf", "anyOf", "oneOf"] {
+    for key in SUBSCHEMA_LISTS {
         for s in obj
             .get_mut(key)
             .and_then(Value::as_array_mut)

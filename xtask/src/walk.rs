@@ -1,9 +1,291 @@
-//! Walking an OpenAPI 3.0 document held as JSON: the helpers the loader's checks, the
-//! tolerant transform, lint, docs, diff and example validation share.
+//! Walking an OpenAPI 3.0 document held as JSON: every traversal the commands share (path
+//! items and operations, parameters, responses and their schemas, components, the objects
+//! that hold a schema, every schema, subschemas, references and examples). Commands ask this
+//! module; none loops over paths and methods itself. Each function returns what it finds with
+//! its JSON pointer, so that messages can point into the YAML.
 
 use serde_json::Value;
 
 use crate::spec::escape_pointer;
+
+/// The HTTP methods an OpenAPI 3.0 path item can hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every path item: (JSON pointer, path, path item).
+pub fn path_items(root: &Value) -> Vec<(String, &String, &Value)> {
+    root.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(path, item)| (format!("/paths/{}", escape_pointer(path)), path, item))
+        .collect()
+}
+
+/// The operations of one path item: (JSON pointer, method, operation object).
+pub fn item_operations<'a>(
+    item_ptr: &str,
+    item: &'a Value,
+) -> Vec<(String, &'static str, &'a Value)> {
+    METHODS
+        .into_iter()
+        .filter_map(|method| Some((format!("{item_ptr}/{method}"), method, item.get(method)?)))
+        .collect()
+}
+
+/// Every operation: (JSON pointer, method, path, operation object).
+pub fn operations(root: &Value) -> Vec<(String, &'static str, String, &Value)> {
+    path_items(root)
+        .into_iter()
+        .flat_map(|(item_ptr, path, item)| {
+            item_operations(&item_ptr, item)
+                .into_iter()
+                .map(move |(ptr, method, op)| (ptr, method, path.clone(), op))
+        })
+        .collect()
+}
+
+/// The components of one kind (`schemas`, `parameters`, `responses`, ...): (JSON pointer,
+/// name, component).
+pub fn components<'a>(root: &'a Value, kind: &str) -> Vec<(String, &'a String, &'a Value)> {
+    root.get("components")
+        .and_then(|c| c.get(kind))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, v)| {
+            (
+                format!("/components/{kind}/{}", escape_pointer(name)),
+                name,
+                v,
+            )
+        })
+        .collect()
+}
+
+/// One response of an operation.
+pub struct Response<'a> {
+    /// Where the operation declares it (`.../responses/<status>`).
+    pub ptr: String,
+    pub status: &'a String,
+    /// The response as written: perhaps a `$ref`.
+    pub declared: &'a Value,
+    /// The response, its `$ref` followed.
+    pub body: &'a Value,
+}
+
+/// The responses of an operation, in the order written.
+pub fn responses<'a>(root: &'a Value, op_ptr: &str, op: &'a Value) -> Vec<Response<'a>> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(status, declared)| Response {
+            ptr: format!("{op_ptr}/responses/{}", escape_pointer(status)),
+            status,
+            declared,
+            body: resolve(root, declared),
+        })
+        .collect()
+}
+
+/// The `schema` of every media type of `holder` (a request body, response or parameter):
+/// (JSON pointer of the schema, media type, schema).
+pub fn media_schemas<'a>(base: &str, holder: &'a Value) -> Vec<(String, &'a String, &'a Value)> {
+    holder
+        .get("content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(m, v)| {
+            Some((
+                format!("{base}/content/{}/schema", escape_pointer(m)),
+                m,
+                v.get("schema")?,
+            ))
+        })
+        .collect()
+}
+
+/// The `application/json` media type of a response or request body.
+pub fn json_media(holder: &Value) -> Option<&Value> {
+    holder.get("content")?.get("application/json")
+}
+
+/// The named examples of a response's `application/json` body: (name, example object).
+pub fn json_examples(response: &Value) -> Vec<(&String, &Value)> {
+    json_media(response)
+        .and_then(|m| m.get("examples"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The page's verbatim example of a response (`x-page-example`), kept as documentation.
+pub fn page_example(response: &Value) -> Option<&Value> {
+    response.get("x-page-example")
+}
+
+/// The examples of a parameter, header or media type: its `example` and the `value` of each
+/// of its `examples`, with their pointers under `ptr`.
+pub fn examples_of<'a>(ptr: &str, holder: &'a Value) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    if let Some(e) = holder.get("example") {
+        out.push((format!("{ptr}/example"), e));
+    }
+    if let Some(map) = holder.get("examples").and_then(Value::as_object) {
+        for (name, e) in map {
+            if let Some(v) = e.get("value") {
+                out.push((format!("{ptr}/examples/{}/value", escape_pointer(name)), v));
+            }
+        }
+    }
+    out
+}
+
+/// The objects that hold a `schema` (and examples of it): parameters and headers, of the
+/// components, path items, operations and responses, and the media types of request bodies
+/// and responses. A parameter that is a `$ref` is left to the component it points at.
+pub fn schema_holders(root: &Value) -> Vec<(String, &Value)> {
+    let mut holders: Vec<(String, &Value)> = Vec::new();
+    for kind in ["parameters", "headers"] {
+        holders.extend(
+            components(root, kind)
+                .into_iter()
+                .map(|(ptr, _, p)| (ptr, p)),
+        );
+    }
+    for kind in ["responses", "requestBodies"] {
+        for (ptr, _, r) in components(root, kind) {
+            holders.extend(media(&ptr, r).into_iter().map(|(ptr, _, m)| (ptr, m)));
+        }
+    }
+    let own_parameters = |base: &str, holder| {
+        declared_parameters(base, holder)
+            .into_iter()
+            .filter(|(_, p)| p.get("$ref").is_none())
+    };
+    for (item_ptr, _, item) in path_items(root) {
+        holders.extend(own_parameters(&item_ptr, item));
+        for (op_ptr, _, op) in item_operations(&item_ptr, item) {
+            holders.extend(own_parameters(&op_ptr, op));
+            if let Some(body) = op.get("requestBody") {
+                let at = format!("{op_ptr}/requestBody");
+                holders.extend(media(&at, body).into_iter().map(|(ptr, _, m)| (ptr, m)));
+            }
+            for r in responses(root, &op_ptr, op) {
+                holders.extend(
+                    media(&r.ptr, r.declared)
+                        .into_iter()
+                        .map(|(ptr, _, m)| (ptr, m)),
+                );
+                for (h, header) in r
+                    .declared
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    holders.push((format!("{}/headers/{}", r.ptr, escape_pointer(h)), header));
+                }
+            }
+        }
+    }
+    holders
+}
+
+/// Every schema of the document, with its pointer: the component schemas, the schemas of
+/// [`schema_holders`], and all their subschemas ([`children`]); a `$ref` is not followed.
+pub fn schemas(root: &Value) -> Vec<(String, &Value)> {
+    let mut stack: Vec<(String, &Value)> = components(root, "schemas")
+        .into_iter()
+        .map(|(ptr, _, s)| (ptr, s))
+        .collect();
+    for (ptr, holder) in schema_holders(root) {
+        if let Some(s) = holder.get("schema") {
+            stack.push((format!("{ptr}/schema"), s));
+        }
+    }
+    let mut out = Vec::new();
+    while let Some((ptr, s)) = stack.pop() {
+        stack.extend(children(&ptr, s));
+        out.push((ptr, s));
+    }
+    out
+}
+
+/// The schemas requests use (parameters, of path items and operations, and request bodies)
+/// and those responses use, as written (a `$ref` not followed).
+pub fn request_and_response_schemas(root: &Value) -> (Vec<&Value>, Vec<(String, &Value)>) {
+    let mut request = Vec::new();
+    let mut response = Vec::new();
+    let parameter_schemas = |base: &str, holder, out: &mut Vec<_>| {
+        for (_, p) in declared_parameters(base, holder) {
+            let p = resolve(root, p);
+            out.extend(p.get("schema"));
+            out.extend(media_schemas("", p).into_iter().map(|(_, _, s)| s));
+        }
+    };
+    for (item_ptr, _, item) in path_items(root) {
+        parameter_schemas(&item_ptr, item, &mut request);
+        for (op_ptr, _, op) in item_operations(&item_ptr, item) {
+            parameter_schemas(&op_ptr, op, &mut request);
+            if let Some(body) = op.get("requestBody") {
+                request.extend(
+                    media_schemas("", resolve(root, body))
+                        .into_iter()
+                        .map(|(_, _, s)| s),
+                );
+            }
+            for r in responses(root, &op_ptr, op) {
+                response.extend(
+                    media_schemas(&r.ptr, r.body)
+                        .into_iter()
+                        .map(|(ptr, _, s)| (ptr, s)),
+                );
+            }
+        }
+    }
+    (request, response)
+}
+
+/// Subtrees whose contents are data, not document structure: a `$ref` key in an example is
+/// just a key.
+fn is_data_key(key: &str) -> bool {
+    matches!(key, "example" | "examples" | "default" | "enum") || key.starts_with("x-")
+}
+
+/// Every `$ref` of the document outside example data: (pointer of the `$ref`, its target).
+pub fn refs(root: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_refs(root, String::new(), &mut out);
+    out
+}
+
+fn collect_refs(v: &Value, ptr: String, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let child_ptr = format!("{ptr}/{}", escape_pointer(k));
+                if k == "$ref" {
+                    if let Some(s) = child.as_str() {
+                        out.push((child_ptr, s.to_string()));
+                    }
+                } else if !is_data_key(k) {
+                    collect_refs(child, child_ptr, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Follows a local `$ref` (one level, as parameters and responses allow).
 pub fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
@@ -36,8 +318,13 @@ pub fn component(schema: &Value) -> Option<&str> {
     }
 }
 
-/// The direct subschemas of a schema (properties, items, additional properties, `not`, and
-/// the members of `allOf`/`anyOf`/`oneOf`), with their pointers under `ptr`.
+/// The keywords whose value is one subschema (when it is an object).
+pub const SUBSCHEMA: [&str; 3] = ["items", "additionalProperties", "not"];
+/// The keywords whose value is a list of subschemas.
+pub const SUBSCHEMA_LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+
+/// The direct subschemas of a schema (properties, [`SUBSCHEMA`] and the members of
+/// [`SUBSCHEMA_LISTS`]), with their pointers under `ptr`.
 pub fn children<'a>(ptr: &str, s: &'a Value) -> Vec<(String, &'a Value)> {
     let mut out = Vec::new();
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
@@ -45,12 +332,12 @@ pub fn children<'a>(ptr: &str, s: &'a Value) -> Vec<(String, &'a Value)> {
             out.push((format!("{ptr}/properties/{}", escape_pointer(n)), p));
         }
     }
-    for key in ["items", "additionalProperties", "not"] {
+    for key in SUBSCHEMA {
         if let Some(c) = s.get(key).filter(|c| c.is_object()) {
             out.push((format!("{ptr}/{key}"), c));
         }
     }
-    for key in ["allOf", "anyOf", "oneOf"] {
+    for key in SUBSCHEMA_LISTS {
         for (i, c) in s
             .get(key)
             .and_then(Value::as_array)
@@ -85,7 +372,10 @@ pub fn parameters<'a>(
     op: &'a Value,
 ) -> Vec<(String, &'a Value)> {
     let item_ptr = format!("/paths/{}", escape_pointer(path));
-    let item = &root["paths"][path];
+    let item = root
+        .get("paths")
+        .and_then(|p| p.get(path))
+        .unwrap_or(&Value::Null);
     let mut out = declared_parameters(&item_ptr, item);
     out.extend(declared_parameters(op_ptr, op));
     out.into_iter()
@@ -93,14 +383,15 @@ pub fn parameters<'a>(
         .collect()
 }
 
-/// The media types of a request body, response or parameter (`content`), with pointers.
-pub fn media<'a>(base: &str, holder: &'a Value) -> Vec<(String, &'a Value)> {
+/// The media types of a request body, response or parameter (`content`): (pointer, media
+/// type, media type object).
+pub fn media<'a>(base: &str, holder: &'a Value) -> Vec<(String, &'a String, &'a Value)> {
     holder
         .get("content")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(m, v)| (format!("{base}/content/{}", escape_pointer(m)), v))
+        .map(|(m, v)| (format!("{base}/content/{}", escape_pointer(m)), m, v))
         .collect()
 }
 
