@@ -5,7 +5,30 @@
 use std::fmt;
 
 use taurusdb::Client;
-use taurusdb::types::{ReplScope, ReplType, StarRocksReplicationConfig};
+use taurusdb::types::{
+    CheckResult, DbConfigCheckResult, ReplScope, ReplType, StarRocksReplicationConfig,
+    TableConfigCheckResult,
+};
+
+/// The database checks of a configuration; none when absent or `null`.
+pub fn database_checks(config: &StarRocksReplicationConfig) -> &[DbConfigCheckResult] {
+    config
+        .database_info
+        .as_ref()
+        .and_then(|d| d.db_config_check_results.as_deref())
+        .unwrap_or_default()
+}
+
+/// The table checks of a configuration; none when absent or `null`.
+pub fn table_checks(config: &StarRocksReplicationConfig) -> &[TableConfigCheckResult] {
+    config.table_infos.as_deref().unwrap_or_default()
+}
+
+/// Whether a check result is a pass: `success`, and nothing else (a missing result, or one
+/// the API does not document such as `failed`, is not).
+pub fn passed(result: Option<&CheckResult>) -> bool {
+    result == Some(&CheckResult::Success)
+}
 
 /// What an operator wants to know about a sync task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +48,9 @@ impl Report {
         let result = |r: Option<&taurusdb::types::CheckResult>| {
             r.map_or("no result".into(), ToString::to_string)
         };
-        let mut failures: Vec<String> = config
-            .database_checks()
+        let mut failures: Vec<String> = database_checks(config)
             .iter()
-            .filter(|c| !c.passed())
+            .filter(|c| !passed(c.check_result.as_ref()))
             .map(|c| {
                 format!(
                     "{} = {}: {}",
@@ -39,10 +61,9 @@ impl Report {
             })
             .collect();
         failures.extend(
-            config
-                .table_checks()
+            table_checks(config)
                 .iter()
-                .filter(|c| !c.passed())
+                .filter(|c| !passed(c.check_result.as_ref()))
                 .map(|c| {
                     format!(
                         "table {} ({}): {}",

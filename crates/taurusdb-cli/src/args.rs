@@ -410,7 +410,10 @@ fn operation_commands(demo: bool) -> Vec<Command> {
             .about(about)
             .subcommand_required(!demo)
             .arg_required_else_help(!demo);
-        for op in spec::operations().iter().filter(|o| o.cli_group == Some(group)) {
+        for op in spec::operations()
+            .iter()
+            .filter(|o| o.cli_group == Some(group))
+        {
             cmd = cmd.subcommand(operation_command(op, op.cli_name, demo));
         }
         out.push(cmd);
@@ -454,9 +457,7 @@ pub fn command() -> Command {
         .args_conflicts_with_subcommands(true)
         .subcommands(operation_commands(true));
     if let Some(op) = demo_default() {
-        demo = demo
-            .args(operation_args(op, true))
-            .arg(language_arg());
+        demo = demo.args(operation_args(op, true)).arg(language_arg());
     }
     let completions = Command::new("completions")
         .about("Print a shell completion script")
@@ -515,10 +516,7 @@ impl Invocation {
             Some(("demo", m)) => {
                 let (op, args) = match find_operation(m) {
                     Some(found) => found,
-                    None => (
-                        demo_default().ok_or("the spec has no operation")?,
-                        m,
-                    ),
+                    None => (demo_default().ok_or("the spec has no operation")?, m),
                 };
                 Ok(Invocation::Call {
                     op,
@@ -531,8 +529,7 @@ impl Invocation {
                 })
             }
             Some(_) => {
-                let (op, args) =
-                    find_operation(matches).ok_or("missing an operation's command")?;
+                let (op, args) = find_operation(matches).ok_or("missing an operation's command")?;
                 Ok(Invocation::Call {
                     op,
                     matches: args.clone(),
@@ -621,7 +618,11 @@ mod tests {
         for op in spec::operations() {
             let m = |argv: Vec<&str>| {
                 let mut argv = argv;
-                for p in op.parameters.iter().filter(|p| p.setting.is_none() && p.required) {
+                for p in op
+                    .parameters
+                    .iter()
+                    .filter(|p| p.setting.is_none() && p.required)
+                {
                     argv.push(Box::leak(format!("--{}", p.flag).into_boxed_str()));
                     argv.push(p.example.unwrap_or("abc"));
                 }
@@ -633,8 +634,9 @@ mod tests {
             }
             by_name.push(op.cli_name);
             for argv in [by_name, vec![BIN, op.id]] {
-                let Invocation::Call { op: found, demo, .. } =
-                    Invocation::from_matches(&m(argv)).unwrap()
+                let Invocation::Call {
+                    op: found, demo, ..
+                } = Invocation::from_matches(&m(argv)).unwrap()
                 else {
                     panic!("not a call")
                 };
@@ -673,7 +675,11 @@ mod tests {
     #[test]
     fn queries_are_checked_when_parsed() {
         assert!(parse_query("database_info.db_config_check_results[0]").is_ok());
-        assert!(parse_query("[?").unwrap_err().contains("not a JMESPath expression"));
+        assert!(
+            parse_query("[?")
+                .unwrap_err()
+                .contains("not a JMESPath expression")
+        );
     }
 
     #[test]

@@ -36,11 +36,7 @@ pub fn example(op: &Operation) -> Option<(u16, Value)> {
     if let Some(v) = response.get("x-page-example").and_then(|e| e.get("value")) {
         return Some((code, v.clone()));
     }
-    let media = response
-        .get("content")?
-        .as_object()?
-        .values()
-        .next()?;
+    let media = response.get("content")?.as_object()?.values().next()?;
     if let Some(v) = media
         .get("examples")
         .and_then(Value::as_object)

@@ -63,7 +63,9 @@ pub fn body<T: DeserializeOwned>(m: &ArgMatches) -> Result<T, DispatchError> {
     } else {
         std::fs::read_to_string(&path)
     }
-    .map_err(|e| DispatchError::Body(format!("cannot read --{JSON_BODY} {}: {e}", path.display())))?;
+    .map_err(|e| {
+        DispatchError::Body(format!("cannot read --{JSON_BODY} {}: {e}", path.display()))
+    })?;
     serde_json::from_str(&text).map_err(|e| {
         DispatchError::Body(format!(
             "--{JSON_BODY} {}: not the operation's request body: {e}",

@@ -53,7 +53,12 @@ fn view_at(schema: &Value, depth: usize) -> Map<String, Value> {
     let s = spec::resolve(schema);
     let mut out = Map::new();
     if depth < MAX_DEPTH {
-        for member in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for member in s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out.extend(view_at(member, depth + 1));
         }
     }
@@ -261,7 +266,10 @@ impl Renderer<'_> {
                 nested.push((name, s, *v));
             } else if let Some(verdict) = Verdict::of(s, *v) {
                 self.tally.add(verdict);
-                rows.push((label(name, s), format!("{} {}", verdict.mark(), cell(s, *v))));
+                rows.push((
+                    label(name, s),
+                    format!("{} {}", verdict.mark(), cell(s, *v)),
+                ));
             } else {
                 let text = match v {
                     Some(Value::Object(_) | Value::Array(_)) => {
@@ -288,8 +296,9 @@ impl Renderer<'_> {
             } else {
                 writeln!(self.out, "{pad}{}", paint(HEADING, &label(name, s)))?;
                 match v {
-                    Some(Value::Object(o)) if o.is_empty() && !s.contains_key("properties") => {
-                        writeln!(self.out, "{pad}  {}", paint(ABSENT, "(empty)"))?
+                    // `{}` says as little as no value.
+                    Some(Value::Object(o)) if o.is_empty() => {
+                        writeln!(self.out, "{pad}  {}", paint(ABSENT, "not set"))?
                     }
                     Some(Value::Object(o)) => {
                         let inner = titles_at + 2;
@@ -421,10 +430,7 @@ pub fn render(
         .and_then(Value::as_str)
         .unwrap_or(op.summary);
     writeln!(out, "{}", paint(HEADING, &sanitize(title)))?;
-    let args: Vec<(String, String)> = args
-        .iter()
-        .map(|(l, v)| (l.clone(), sanitize(v)))
-        .collect();
+    let args: Vec<(String, String)> = args.iter().map(|(l, v)| (l.clone(), sanitize(v))).collect();
     let mut r = Renderer {
         out,
         tally: Tally::default(),
@@ -474,4 +480,96 @@ fn flush(tw: TabWriter<Vec<u8>>, out: &mut dyn Write) -> io::Result<()> {
         .into_inner()
         .map_err(|e| io::Error::other(e.to_string()))?;
     out.write_all(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The first operation whose success schema counts verdicts, rendered without colour.
+    fn plain(body: &Value) -> String {
+        let op = spec::operations()
+            .iter()
+            .find(|o| o.success_schema.is_some())
+            .expect("an operation with a success schema");
+        let mut out = Vec::new();
+        render(&mut out, op, &[("Arg".into(), "a\x1b[2Jb".into())], body).unwrap();
+        anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
+    }
+
+    #[test]
+    fn the_view_follows_the_schema_and_its_hints() {
+        // Written against the product spec's hints (see openapi/taurusdb.yaml).
+        let body = json!({
+            "database_info": {"database_name": "db", "db_config_check_results": [
+                {"param_name": "a_param", "value": "1", "check_result": "success"},
+                {"param_name": "b", "check_result": null},
+            ]},
+            "table_infos": [{"table_name": "t1", "table_config": "engine", "check_result": "weird"}],
+            "table_repl_config": {"repl_type": "include_tables", "repl_scope": "part", "tables": ["db.orders", "db.customers"]},
+            "is_support_reg_exp": "true",
+            "last_error_of_alter_table": "boom\u{1b}[2J",
+            "error_msg": "",
+            "brand_new_field": {"x": 1},
+        });
+        let text = plain(&body);
+        assert!(
+            text.contains("    ✓  a_param    1      success\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    ?  b          -      (no result)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  ✗  t1     engine         weird\n"),
+            "unknown values shown: {text}"
+        );
+        assert!(
+            text.contains("Database checks: 1 of 2 did not pass"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  Type   whitelist (include_tables)\n"),
+            "{text}"
+        );
+        assert!(text.contains("Tables: db.orders, db.customers"), "{text}");
+        assert!(
+            text.contains("Table names as regex    true"),
+            "shown when sent: {text}"
+        );
+        assert!(!text.contains("Task error"), "hidden when empty: {text}");
+        assert!(
+            !text.contains("Instance-level sync"),
+            "hidden when absent: {text}"
+        );
+        assert!(
+            text.contains("boom\\u{1b}[2J"),
+            "escapes neutralised: {text}"
+        );
+        assert!(text.contains("a\\u{1b}[2Jb"), "arguments too: {text}");
+        assert!(
+            text.contains("brand_new_field"),
+            "unknown fields shown: {text}"
+        );
+        assert!(text.contains("brand_new_field\n  x  1\n"), "{text}");
+        assert!(text.ends_with("✗ 2 of 3 checks did not pass.\n"), "{text}");
+    }
+
+    #[test]
+    fn empty_responses_say_so() {
+        let text = plain(&json!({}));
+        assert!(text.contains("Table checks: none reported"), "{text}");
+        assert!(text.contains("not set"), "{text}");
+        assert!(text.ends_with("No checks were reported.\n"), "{text}");
+        let mut out = Vec::new();
+        let op = &spec::operations()[0];
+        render(&mut out, op, &[], &json!({})).unwrap();
+        let coloured = String::from_utf8(out).unwrap();
+        assert!(
+            coloured.contains("\x1b[1m"),
+            "colour is written for the stream to strip"
+        );
+    }
 }

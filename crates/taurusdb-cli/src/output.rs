@@ -14,8 +14,8 @@ use crate::human;
 
 /// Applies a JMESPath expression to `value`.
 pub fn query(expression: &str, value: &Value) -> io::Result<Value> {
-    let expr = jmespath::compile(expression)
-        .map_err(|e| io::Error::other(format!("--query: {e}")))?;
+    let expr =
+        jmespath::compile(expression).map_err(|e| io::Error::other(format!("--query: {e}")))?;
     let data = jmespath::Variable::from_serializable(value)
         .map_err(|e| io::Error::other(format!("--query: {e}")))?;
     let result = expr

@@ -58,14 +58,24 @@ pub async fn call(
     .await
     .map_err(|e| dispatch_error(op, e))?;
     if globals.verbose {
-        let id = reply.request_id.as_deref().map_or("(none)".to_string(), sanitize);
+        let id = reply
+            .request_id
+            .as_deref()
+            .map_or("(none)".to_string(), sanitize);
         eprint_lines(&[format!("request ID: {id}")]);
     }
 
     let args = crate::args::arguments(op, &matches);
     let mut out = Vec::new();
-    output::write(&mut out, globals.output, globals.query.as_deref(), op, &args, &reply)
-        .map_err(CliError::Output)?;
+    output::write(
+        &mut out,
+        globals.output,
+        globals.query.as_deref(),
+        op,
+        &args,
+        &reply,
+    )
+    .map_err(CliError::Output)?;
     print(&out)
 }
 
@@ -170,7 +180,11 @@ fn describe(notes: &mut Vec<String>, settings: &Settings, client: &Client) {
         from(&settings.project_id.origin)
     ));
     match &settings.language {
-        Some(l) => notes.push(format!("language: {} {}", sanitize(&l.value), from(&l.origin))),
+        Some(l) => notes.push(format!(
+            "language: {} {}",
+            sanitize(&l.value),
+            from(&l.origin)
+        )),
         None => {
             let (_, default) = crate::args::setting_values(Setting::Language);
             if let Some(d) = default {

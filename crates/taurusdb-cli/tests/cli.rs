@@ -212,6 +212,49 @@ fn yaml_output() {
 }
 
 #[test]
+fn query_filters_the_result_with_jmespath() {
+    let server = page_example();
+    let run = Cli::query(&[
+        "--query",
+        "database_info.db_config_check_results[?check_result!='success'].param_name",
+    ])
+    .against(&server.base_url())
+    .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert_eq!(run.stdout, "[\n  \"enable_snapshots\"\n]\n");
+    let run = Cli::query(&["--query", "source_node_id", "-o", "yaml"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.stdout, "source_node_id\n", "{}", run.render());
+    let run = Cli::query(&["--query", "[?"])
+        .against(&server.base_url())
+        .run();
+    assert_eq!(run.code, 2, "{}", run.render());
+    assert!(
+        run.stderr.contains("not a JMESPath expression"),
+        "{}",
+        run.render()
+    );
+}
+
+#[test]
+fn the_operation_id_is_an_alias_of_the_command() {
+    let server = page_example();
+    let by_name = Cli::query(&[]).against(&server.base_url()).run();
+    let by_id = Cli::new(&[
+        "ListStarRocksDataReplicationConfig",
+        "--instance-id",
+        INSTANCE,
+        "--task-name",
+        TASK,
+    ])
+    .against(&server.base_url())
+    .run();
+    assert_eq!(by_id.code, 0, "{}", by_id.render());
+    assert_eq!(by_id.stdout, by_name.stdout);
+}
+
+#[test]
 fn verbose_success_says_where_settings_came_from() {
     let server = page_example();
     let run = Cli::query(&["-o", "json", "--verbose"])

@@ -97,7 +97,12 @@ async fn query(
         out,
         "Task {task} of instance {instance} (request ID {request_id}):"
     );
-    for check in config.database_checks() {
+    let checks = config
+        .database_info
+        .as_ref()
+        .and_then(|d| d.db_config_check_results.as_deref())
+        .unwrap_or_default();
+    for check in checks {
         let _ = writeln!(
             out,
             "  database check {:<26} = {:<16} {}",
@@ -110,7 +115,13 @@ async fn query(
                 .unwrap_or_default()
         );
     }
-    let _ = writeln!(out, "  all checks passed: {}", config.all_checks_passed());
+    let tables = config.table_infos.as_deref().unwrap_or_default();
+    let all_passed = checks
+        .iter()
+        .map(|c| c.check_result.as_ref())
+        .chain(tables.iter().map(|c| c.check_result.as_ref()))
+        .all(|r| r == Some(&taurusdb::types::CheckResult::Success));
+    let _ = writeln!(out, "  all checks passed: {all_passed}");
     let _ = writeln!(out, "\nThe decoded configuration:\n{config:#?}");
     Ok(())
 }
