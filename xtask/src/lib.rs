@@ -15,5 +15,6 @@ pub mod panic;
 pub mod postprocess;
 pub mod spec;
 pub mod tolerant;
+pub mod vendor;
 pub mod walk;
 pub mod workspace;

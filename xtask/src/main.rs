@@ -64,6 +64,17 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
     },
+    /// Compare the spec, fact by fact, with Huawei's own Swagger 2.0 definitions
+    /// (openapi/vendor/): every difference adopted (x-vendor) or listed in
+    /// openapi/vendor/deviations.yaml.
+    Vendor {
+        /// The spec to compare (default: openapi/taurusdb.yaml under the root).
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// The directory of the vendor definitions and deviations.yaml (default: openapi/vendor).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +101,10 @@ fn main() -> ExitCode {
         Command::Docs { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
             xtask::docs::run(&root, &spec, check)
+        }
+        Command::Vendor { spec, dir } => {
+            let spec = spec.unwrap_or_else(|| root.join(SPEC));
+            xtask::vendor::run(&root, &spec, dir.as_deref())
         }
     };
     exit.into()
