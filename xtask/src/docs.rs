@@ -2,8 +2,9 @@
 //! Huawei Cloud page it was written from (Function, URI, parameter tables, response tables per
 //! schema, examples, status codes), written to `openapi/taurusdb.md`.
 //!
-//! The tables are built as data first ([`Table`]), so that they can be compared row by row
-//! with the page's own tables ([`crate::page`]); the markdown is made from the same data.
+//! The tables are built as data first ([`Table`], defined beside the page comparison in
+//! [`crate::page`]), so that they can be compared row by row with the page's own tables; the
+//! markdown is made from the same data.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -11,35 +12,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::page::{Row, Table};
 use crate::spec::escape_pointer;
 use crate::walk::{self, component, text};
 use crate::workspace::{Command, Exit, Output, display_path, ensure};
 
 /// The rendered reference, relative to the workspace root.
 pub const REFERENCE: &str = "openapi/taurusdb.md";
-
-/// One row of a parameter table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub parameter: String,
-    /// `Yes`/`No`; `None` in response tables, which have no Mandatory column.
-    pub mandatory: Option<String>,
-    pub ty: String,
-    /// The description's paragraphs; bullet items start with `• `.
-    pub description: Vec<String>,
-}
-
-/// A numbered table, as the page numbers them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
-    pub number: usize,
-    pub title: String,
-    /// The status code a response body table belongs to.
-    pub status: Option<String>,
-    pub rows: Vec<Row>,
-    /// Notes from the spec (`x-discrepancies`, `x-aliases`) shown under the table.
-    pub notes: Vec<String>,
-}
 
 /// The reference of one operation.
 #[derive(Debug, Clone)]
@@ -581,8 +560,7 @@ pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
             continue;
         };
         let rendered: Vec<Table> = r.tables().cloned().collect();
-        let differences = crate::page::compare(&crate::page::tables(&text), &rendered);
-        let verdict = crate::page::judge(&differences, &r.deviations);
+        let verdict = crate::page::verdict(&text, &rendered, &r.deviations);
         for d in &verdict.unlisted {
             eprintln!(
                 "error: {}: {d}; fix the spec or list it in the operation's x-page-deviations",
@@ -607,7 +585,7 @@ pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
                 "docs: {} tables of {} match the page, but for {} listed deviations",
                 rendered.len(),
                 r.operation_id,
-                differences.len()
+                verdict.differences.len()
             );
         } else {
             exit = Exit::Failure;
@@ -641,11 +619,13 @@ mod tests {
         let text =
             std::fs::read_to_string(workspace_root().join(crate::page::page_file(&r.operation_id)))
                 .unwrap();
-        let page = crate::page::tables(&text);
-        assert_eq!(page.len(), 10, "the page has ten tables");
+        assert_eq!(
+            crate::page::tables(&text).len(),
+            10,
+            "the page has ten tables"
+        );
         let rendered: Vec<Table> = r.tables().cloned().collect();
-        let differences = crate::page::compare(&page, &rendered);
-        let verdict = crate::page::judge(&differences, &r.deviations);
+        let verdict = crate::page::verdict(&text, &rendered, &r.deviations);
         let report: Vec<String> = verdict.unlisted.iter().map(ToString::to_string).collect();
         assert!(
             verdict.unlisted.is_empty(),
@@ -657,7 +637,7 @@ mod tests {
             "deviations that do not occur: {:#?}",
             verdict.stale
         );
-        assert_eq!(differences.len(), r.deviations.len());
+        assert_eq!(verdict.differences.len(), r.deviations.len());
     }
 
     #[test]

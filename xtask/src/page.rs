@@ -1,5 +1,7 @@
 //! The API page's own tables, read from its text (as kept in `openapi/page/`), and their
-//! comparison with the reference rendered from the spec.
+//! comparison with the reference rendered from the spec: [`Row`] and [`Table`], what both
+//! sides are made of; [`tables`] reads the page's; [`verdict`] compares (with [`compare`]) and
+//! judges the differences against the deviations the spec lists (with [`judge`]).
 //!
 //! On the page every cell is a paragraph of its own: a table is its title (`Table 4 Response
 //! body parameters`), the column names, then the cells row by row, a description running on
@@ -10,7 +12,28 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::docs::{Row, Table};
+/// One row of a parameter table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub parameter: String,
+    /// `Yes`/`No`; `None` in response tables, which have no Mandatory column.
+    pub mandatory: Option<String>,
+    pub ty: String,
+    /// The description's paragraphs; bullet items start with `• `.
+    pub description: Vec<String>,
+}
+
+/// A numbered table, as the page numbers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub number: usize,
+    pub title: String,
+    /// The status code a response body table belongs to.
+    pub status: Option<String>,
+    pub rows: Vec<Row>,
+    /// Notes from the spec (`x-discrepancies`, `x-aliases`) shown under the table.
+    pub notes: Vec<String>,
+}
 
 /// Where the page's text for an operation is kept, relative to the workspace root.
 pub fn page_file(operation_id: &str) -> String {
@@ -290,6 +313,8 @@ pub fn deviations(op: &Value) -> Vec<Deviation> {
 /// deviations that no longer occur (or have no reason).
 #[derive(Debug, Default)]
 pub struct Verdict {
+    /// Every difference, listed or not.
+    pub differences: Vec<Difference>,
     pub unlisted: Vec<Difference>,
     pub stale: Vec<Deviation>,
 }
@@ -300,12 +325,20 @@ impl Verdict {
     }
 }
 
+/// The page check, start to end: the page's tables read from `page_text`, compared with the
+/// `rendered` ones, and the differences judged against the `listed` deviations. `cargo xtask
+/// docs` and the tests both ask this.
+pub fn verdict(page_text: &str, rendered: &[Table], listed: &[Deviation]) -> Verdict {
+    judge(&compare(&tables(page_text), rendered), listed)
+}
+
 /// Checks the differences against the listed deviations.
 pub fn judge(differences: &[Difference], listed: &[Deviation]) -> Verdict {
     let matches = |d: &Difference, l: &Deviation| {
         d.table == l.table && d.parameter == l.parameter && d.column == l.column
     };
     Verdict {
+        differences: differences.to_vec(),
         unlisted: differences
             .iter()
             .filter(|d| !listed.iter().any(|l| matches(d, l)))
