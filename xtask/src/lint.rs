@@ -60,187 +60,78 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Every rule: its ID, severity and what it checks (for `--help` and the docs).
-pub const RULES: &[(&str, Severity, &str)] = &[
-    (
-        "yaml-syntax",
-        Severity::Error,
-        "the file is readable YAML (or JSON), UTF-8, one document",
-    ),
-    (
-        "oas-version",
-        Severity::Error,
-        "the document is OpenAPI 3.0.x",
-    ),
-    (
-        "oas3-schema",
-        Severity::Error,
-        "the document has the structure of an OpenAPI 3.0 document",
-    ),
-    (
-        "invalid-ref",
-        Severity::Error,
-        "every $ref is local and resolves",
-    ),
-    (
-        "no-$ref-siblings",
-        Severity::Error,
-        "no keyword beside a $ref (OpenAPI 3.0 ignores them)",
-    ),
-    (
-        "operation-operationId",
-        Severity::Error,
-        "every operation has an operationId",
-    ),
-    (
-        "operation-operationId-unique",
-        Severity::Error,
-        "operationIds are unique",
-    ),
-    (
-        "operation-operationId-url-safe",
-        Severity::Error,
-        "operationIds use URL-safe characters only",
-    ),
-    (
-        "operation-summary",
-        Severity::Warning,
-        "every operation has a summary",
-    ),
-    (
-        "operation-description",
-        Severity::Warning,
-        "every operation has a description",
-    ),
-    (
-        "operation-tags",
-        Severity::Warning,
-        "every operation has tags",
-    ),
-    (
-        "operation-tag-defined",
-        Severity::Warning,
-        "every operation tag is defined in the global tags",
-    ),
-    (
-        "operation-2xx-response",
-        Severity::Warning,
-        "every operation has a 2xx response",
-    ),
-    (
-        "operation-4xx-response",
-        Severity::Warning,
-        "every operation has a 4xx response",
-    ),
-    (
-        "path-params",
-        Severity::Error,
-        "path parameters are declared, required and used",
-    ),
-    (
-        "path-keys-no-trailing-slash",
-        Severity::Warning,
-        "paths do not end with /",
-    ),
-    (
-        "path-not-include-query",
-        Severity::Warning,
-        "paths do not contain a query string",
-    ),
-    (
-        "oas3-api-servers",
-        Severity::Warning,
-        "the document has servers",
-    ),
-    (
-        "oas3-server-trailing-slash",
-        Severity::Warning,
-        "server URLs do not end with /",
-    ),
-    (
-        "oas3-server-variables",
-        Severity::Error,
-        "server variables are defined, used, and have a default from their enum",
-    ),
-    (
-        "security-defined",
-        Severity::Error,
-        "security requirements name defined schemes",
-    ),
-    (
-        "oas3-valid-media-example",
-        Severity::Error,
-        "examples of parameters and bodies are valid against their schemas",
-    ),
-    (
-        "oas3-valid-schema-example",
-        Severity::Error,
-        "examples and defaults of schemas are valid against them",
-    ),
-    (
-        "typed-enum",
-        Severity::Warning,
-        "enum values have the schema's type",
-    ),
-    (
-        "required-properties-defined",
-        Severity::Error,
-        "every required property is defined",
-    ),
-    (
-        "oas3-unused-component",
-        Severity::Warning,
-        "every component (and security scheme) is used",
-    ),
-    (
-        "info-description",
-        Severity::Warning,
-        "info has a description",
-    ),
-    ("info-contact", Severity::Warning, "info has a contact"),
-    ("info-license", Severity::Warning, "info has a licence"),
-    (
-        "response-named-schema",
-        Severity::Error,
-        "every response body is a $ref to a named component",
-    ),
-    (
-        "error-responses-one-schema",
-        Severity::Error,
-        "all error responses of an operation share one schema",
-    ),
-    (
-        "description-present",
-        Severity::Warning,
-        "every property and parameter has a description",
-    ),
-    (
-        "response-constraint-enforced",
-        Severity::Error,
-        "no documented constraint on a response field fails decoding",
-    ),
-    (
-        "response-enum-open",
-        Severity::Error,
-        "enum-valued response fields are open (x-open-enum)",
-    ),
-    (
-        "json-media-type",
-        Severity::Error,
-        "bodies are application/json, the only type the client handles",
-    ),
-    (
-        "no-recursive-required",
-        Severity::Error,
-        "no schema requires itself",
-    ),
-];
+macro_rules! rules {
+    ($($variant:ident = $id:literal, $severity:ident, $what:literal;)*) => {
+        /// A lint rule. Findings name their rule by this type, so every rule emitted is one of
+        /// [`RULES`]: both are made from the one table below.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Rule {
+            $($variant,)*
+        }
 
-fn severity(rule: &str) -> Severity {
-    RULES
-        .iter()
-        .find(|(id, _, _)| *id == rule)
-        .map_or(Severity::Error, |(_, s, _)| *s)
+        impl Rule {
+            /// Every rule, in the order of [`RULES`].
+            pub const ALL: &[Rule] = &[$(Rule::$variant,)*];
+
+            /// The rule's ID: Spectral's or Redocly's where they have the rule.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+
+            /// Errors fail the command.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Rule::$variant => Severity::$severity,)*
+                }
+            }
+        }
+
+        /// Every rule: its ID, severity and what it checks (for `--help` and the docs).
+        pub const RULES: &[(&str, Severity, &str)] = &[$(($id, Severity::$severity, $what),)*];
+    };
+}
+
+// The rules: to add one, add a line here, emit it with `Linter::report` (or `diagnostics`),
+// and add a fixture that triggers it (`tests/lint.rs`).
+rules! {
+    YamlSyntax = "yaml-syntax", Error, "the file is readable YAML (or JSON), UTF-8, one document";
+    OasVersion = "oas-version", Error, "the document is OpenAPI 3.0.x";
+    Oas3Schema = "oas3-schema", Error, "the document has the structure of an OpenAPI 3.0 document";
+    InvalidRef = "invalid-ref", Error, "every $ref is local and resolves";
+    NoRefSiblings = "no-$ref-siblings", Error, "no keyword beside a $ref (OpenAPI 3.0 ignores them)";
+    OperationOperationId = "operation-operationId", Error, "every operation has an operationId";
+    OperationOperationIdUnique = "operation-operationId-unique", Error, "operationIds are unique";
+    OperationOperationIdUrlSafe = "operation-operationId-url-safe", Error, "operationIds use URL-safe characters only";
+    OperationSummary = "operation-summary", Warning, "every operation has a summary";
+    OperationDescription = "operation-description", Warning, "every operation has a description";
+    OperationTags = "operation-tags", Warning, "every operation has tags";
+    OperationTagDefined = "operation-tag-defined", Warning, "every operation tag is defined in the global tags";
+    Operation2xxResponse = "operation-2xx-response", Warning, "every operation has a 2xx response";
+    Operation4xxResponse = "operation-4xx-response", Warning, "every operation has a 4xx response";
+    PathParams = "path-params", Error, "path parameters are declared, required and used";
+    PathKeysNoTrailingSlash = "path-keys-no-trailing-slash", Warning, "paths do not end with /";
+    PathNotIncludeQuery = "path-not-include-query", Warning, "paths do not contain a query string";
+    Oas3ApiServers = "oas3-api-servers", Warning, "the document has servers";
+    Oas3ServerTrailingSlash = "oas3-server-trailing-slash", Warning, "server URLs do not end with /";
+    Oas3ServerVariables = "oas3-server-variables", Error, "server variables are defined, used, and have a default from their enum";
+    SecurityDefined = "security-defined", Error, "security requirements name defined schemes";
+    Oas3ValidMediaExample = "oas3-valid-media-example", Error, "examples of parameters and bodies are valid against their schemas";
+    Oas3ValidSchemaExample = "oas3-valid-schema-example", Error, "examples and defaults of schemas are valid against them";
+    TypedEnum = "typed-enum", Warning, "enum values have the schema's type";
+    RequiredPropertiesDefined = "required-properties-defined", Error, "every required property is defined";
+    Oas3UnusedComponent = "oas3-unused-component", Warning, "every component (and security scheme) is used";
+    InfoDescription = "info-description", Warning, "info has a description";
+    InfoContact = "info-contact", Warning, "info has a contact";
+    InfoLicense = "info-license", Warning, "info has a licence";
+    ResponseNamedSchema = "response-named-schema", Error, "every response body is a $ref to a named component";
+    ErrorResponsesOneSchema = "error-responses-one-schema", Error, "all error responses of an operation share one schema";
+    DescriptionPresent = "description-present", Warning, "every property and parameter has a description";
+    ResponseConstraintEnforced = "response-constraint-enforced", Error, "no documented constraint on a response field fails decoding";
+    ResponseEnumOpen = "response-enum-open", Error, "enum-valued response fields are open (x-open-enum)";
+    JsonMediaType = "json-media-type", Error, "bodies are application/json, the only type the client handles";
+    NoRecursiveRequired = "no-recursive-required", Error, "no schema requires itself";
 }
 
 struct Linter<'a> {
@@ -249,7 +140,7 @@ struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn report(&mut self, rule: &'static str, pointer: &str, message: impl Into<String>) {
+    fn report(&mut self, rule: Rule, pointer: &str, message: impl Into<String>) {
         let pos = self
             .spec
             .pos(pointer)
@@ -258,22 +149,22 @@ impl Linter<'_> {
             file: self.spec.file.clone(),
             line: pos.line,
             column: pos.col,
-            severity: severity(rule),
-            rule,
+            severity: rule.severity(),
+            rule: rule.id(),
             message: message.into(),
             pointer: pointer.to_string(),
         });
     }
 
-    fn diagnostics(&mut self, rule: &'static str, ds: Vec<Diagnostic>) {
+    fn diagnostics(&mut self, rule: Rule, ds: Vec<Diagnostic>) {
         for d in ds {
             let pos = d.pos.unwrap_or(crate::spec::Pos { line: 1, col: 1 });
             self.findings.push(Finding {
                 file: d.file,
                 line: pos.line,
                 column: pos.col,
-                severity: severity(rule),
-                rule,
+                severity: rule.severity(),
+                rule: rule.id(),
                 message: d.message,
                 pointer: String::new(),
             });
@@ -291,8 +182,8 @@ pub fn lint_file(path: &Path, display: &str) -> Vec<Finding> {
                 file: display.to_string(),
                 line: pos.line,
                 column: pos.col,
-                severity: Severity::Error,
-                rule: "yaml-syntax",
+                severity: Rule::YamlSyntax.severity(),
+                rule: Rule::YamlSyntax.id(),
                 message: d.message,
                 pointer: String::new(),
             }];
@@ -310,19 +201,19 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     };
     let version = checks::version(spec);
     let unreadable = !version.is_empty();
-    l.diagnostics("oas-version", version);
+    l.diagnostics(Rule::OasVersion, version);
     if unreadable {
         return l.findings;
     }
-    l.diagnostics("invalid-ref", checks::refs(spec));
+    l.diagnostics(Rule::InvalidRef, checks::refs(spec));
     if let Err((ptr, msg)) = crate::spec::to_openapi(&spec.root) {
-        l.report("oas3-schema", &ptr, msg);
+        l.report(Rule::Oas3Schema, &ptr, msg);
     }
     let root = &spec.root;
     ids(&mut l, root);
-    l.diagnostics("no-recursive-required", checks::required_cycles(spec));
-    l.diagnostics("json-media-type", checks::media_types(spec));
-    l.diagnostics("error-responses-one-schema", checks::error_schemas(spec));
+    l.diagnostics(Rule::NoRecursiveRequired, checks::required_cycles(spec));
+    l.diagnostics(Rule::JsonMediaType, checks::media_types(spec));
+    l.diagnostics(Rule::ErrorResponsesOneSchema, checks::error_schemas(spec));
     info(&mut l, root);
     operations_rules(&mut l, root);
     paths(&mut l, root);
@@ -341,17 +232,17 @@ fn ids(l: &mut Linter, root: &Value) {
     for problem in checks::operation_id_problems(root) {
         match problem {
             IdProblem::Missing { ptr, operation } => l.report(
-                "operation-operationId",
+                Rule::OperationOperationId,
                 &ptr,
                 format!("operation {operation} has no operationId"),
             ),
             IdProblem::Duplicate { ptr, id, .. } => l.report(
-                "operation-operationId-unique",
+                Rule::OperationOperationIdUnique,
                 &ptr,
                 format!("operationId `{id}` is used twice"),
             ),
             IdProblem::NotUrlSafe { ptr, id } => l.report(
-                "operation-operationId-url-safe",
+                Rule::OperationOperationIdUrlSafe,
                 &ptr,
                 format!(
                     "operationId `{id}` has characters that are not URL-safe (A-Z a-z 0-9 - . _ ~)"
@@ -363,9 +254,9 @@ fn ids(l: &mut Linter, root: &Value) {
 
 fn info(l: &mut Linter, root: &Value) {
     for (key, rule) in [
-        ("description", "info-description"),
-        ("contact", "info-contact"),
-        ("license", "info-license"),
+        ("description", Rule::InfoDescription),
+        ("contact", Rule::InfoContact),
+        ("license", Rule::InfoLicense),
     ] {
         if root.pointer(&format!("/info/{key}")).is_none_or(is_blank) {
             l.report(rule, "/info", format!("info has no {key}"));
@@ -389,14 +280,14 @@ fn operations_rules(l: &mut Linter, root: &Value) {
         let name = format!("{} {path}", method.to_uppercase());
         if op.get("summary").is_none_or(is_blank) {
             l.report(
-                "operation-summary",
+                Rule::OperationSummary,
                 &ptr,
                 format!("operation {name} has no summary"),
             );
         }
         if op.get("description").is_none_or(is_blank) {
             l.report(
-                "operation-description",
+                Rule::OperationDescription,
                 &ptr,
                 format!("operation {name} has no description"),
             );
@@ -409,7 +300,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
             .collect();
         if tags.is_empty() {
             l.report(
-                "operation-tags",
+                Rule::OperationTags,
                 &ptr,
                 format!("operation {name} has no tags"),
             );
@@ -418,7 +309,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
             let t = t.as_str().unwrap_or_default();
             if !defined.contains(t) {
                 l.report(
-                    "operation-tag-defined",
+                    Rule::OperationTagDefined,
                     &format!("{ptr}/tags/{i}"),
                     format!("tag `{t}` is not defined in the global tags"),
                 );
@@ -431,14 +322,14 @@ fn operations_rules(l: &mut Linter, root: &Value) {
             .unwrap_or_default();
         if !codes.iter().any(|c| c.starts_with('2')) {
             l.report(
-                "operation-2xx-response",
+                Rule::Operation2xxResponse,
                 &format!("{ptr}/responses"),
                 format!("operation {name} has no 2xx response"),
             );
         }
         if !codes.iter().any(|c| c.starts_with('4')) {
             l.report(
-                "operation-4xx-response",
+                Rule::Operation4xxResponse,
                 &format!("{ptr}/responses"),
                 format!("operation {name} has no 4xx response"),
             );
@@ -447,7 +338,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
             for (schema_ptr, _, schema) in media_schemas(&r.ptr, r.body) {
                 if ref_name(schema).is_none() {
                     l.report(
-                        "response-named-schema",
+                        Rule::ResponseNamedSchema,
                         &schema_ptr,
                         format!("the body of response `{}` of {name} is an inline schema: `$ref` a named component, or progenitor names (and may merge) it", r.status),
                     );
@@ -462,7 +353,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
             if p.get("description").is_none_or(is_blank) {
                 let pname = p.get("name").and_then(Value::as_str).unwrap_or("?");
                 l.report(
-                    "description-present",
+                    Rule::DescriptionPresent,
                     &param_ptr,
                     format!("parameter `{pname}` has no description"),
                 );
@@ -472,7 +363,7 @@ fn operations_rules(l: &mut Linter, root: &Value) {
     for (param_ptr, name, p) in components(root, "parameters") {
         if p.get("description").is_none_or(is_blank) {
             l.report(
-                "description-present",
+                Rule::DescriptionPresent,
                 &param_ptr,
                 format!(
                     "parameter `{}` has no description",
@@ -487,14 +378,14 @@ fn paths(l: &mut Linter, root: &Value) {
     for (item_ptr, path, item) in path_items(root) {
         if path.len() > 1 && path.ends_with('/') {
             l.report(
-                "path-keys-no-trailing-slash",
+                Rule::PathKeysNoTrailingSlash,
                 &item_ptr,
                 format!("path `{path}` ends with /"),
             );
         }
         if path.contains('?') {
             l.report(
-                "path-not-include-query",
+                Rule::PathNotIncludeQuery,
                 &item_ptr,
                 format!("path `{path}` contains a query string"),
             );
@@ -514,7 +405,7 @@ fn paths(l: &mut Linter, root: &Value) {
             for name in &in_path {
                 if !declared.iter().any(|(_, d)| d == name) {
                     l.report(
-                        "path-params",
+                        Rule::PathParams,
                         &op_ptr,
                         format!(
                             "path parameter `{{{name}}}` of {} {path} is not declared",
@@ -526,7 +417,7 @@ fn paths(l: &mut Linter, root: &Value) {
             for (ptr, name) in &declared {
                 if !in_path.contains(name) {
                     l.report(
-                        "path-params",
+                        Rule::PathParams,
                         ptr,
                         format!("path parameter `{name}` is not in the path `{path}`"),
                     );
@@ -538,7 +429,7 @@ fn paths(l: &mut Linter, root: &Value) {
             {
                 if p.get("required") != Some(&Value::Bool(true)) {
                     l.report(
-                        "path-params",
+                        Rule::PathParams,
                         ptr,
                         "a path parameter must be `required: true`",
                     );
@@ -556,14 +447,14 @@ fn servers(l: &mut Linter, root: &Value) {
         .flatten()
         .collect();
     if list.is_empty() {
-        l.report("oas3-api-servers", "", "the document has no servers");
+        l.report(Rule::Oas3ApiServers, "", "the document has no servers");
     }
     for (i, s) in list.iter().enumerate() {
         let ptr = format!("/servers/{i}");
         let url = s.get("url").and_then(Value::as_str).unwrap_or_default();
         if url.len() > 1 && url.ends_with('/') {
             l.report(
-                "oas3-server-trailing-slash",
+                Rule::Oas3ServerTrailingSlash,
                 &format!("{ptr}/url"),
                 format!("server URL `{url}` ends with /"),
             );
@@ -577,7 +468,7 @@ fn servers(l: &mut Linter, root: &Value) {
         for name in &used {
             if vars.is_none_or(|v| !v.contains_key(*name)) {
                 l.report(
-                    "oas3-server-variables",
+                    Rule::Oas3ServerVariables,
                     &format!("{ptr}/url"),
                     format!("server variable `{{{name}}}` is not defined"),
                 );
@@ -587,14 +478,14 @@ fn servers(l: &mut Linter, root: &Value) {
             let vptr = format!("{ptr}/variables/{}", escape_pointer(name));
             if !used.contains(&name.as_str()) {
                 l.report(
-                    "oas3-server-variables",
+                    Rule::Oas3ServerVariables,
                     &vptr,
                     format!("server variable `{name}` is not used in the URL"),
                 );
             }
             match var.get("default").and_then(Value::as_str) {
                 None => l.report(
-                    "oas3-server-variables",
+                    Rule::Oas3ServerVariables,
                     &vptr,
                     format!("server variable `{name}` has no default"),
                 ),
@@ -603,7 +494,7 @@ fn servers(l: &mut Linter, root: &Value) {
                         && !values.iter().any(|v| v.as_str() == Some(d))
                     {
                         l.report(
-                            "oas3-server-variables",
+                            Rule::Oas3ServerVariables,
                             &format!("{vptr}/default"),
                             format!("default `{d}` of `{name}` is not in its enum"),
                         );
@@ -636,7 +527,7 @@ fn security(l: &mut Linter, root: &Value) {
             for name in req.as_object().into_iter().flatten().map(|(k, _)| k) {
                 if schemes.is_none_or(|s| !s.contains_key(name)) {
                     l.report(
-                        "security-defined",
+                        Rule::SecurityDefined,
                         &format!("{ptr}/{i}"),
                         format!(
                             "security scheme `{name}` is not defined in components.securitySchemes"
@@ -654,9 +545,9 @@ fn examples(l: &mut Linter, root: &Value) {
             || invalid.pointer.contains("/schema/")
             || invalid.pointer.ends_with("/default");
         let rule = if schema_level {
-            "oas3-valid-schema-example"
+            Rule::Oas3ValidSchemaExample
         } else {
-            "oas3-valid-media-example"
+            Rule::Oas3ValidMediaExample
         };
         l.report(
             rule,
@@ -677,7 +568,7 @@ fn schemas(l: &mut Linter, root: &Value) {
         {
             let others: Vec<&String> = obj.keys().filter(|k| *k != "$ref").collect();
             l.report(
-                "no-$ref-siblings",
+                Rule::NoRefSiblings,
                 &ptr,
                 format!(
                     "{} beside $ref are ignored in OpenAPI 3.0; wrap the $ref in allOf",
@@ -699,7 +590,7 @@ fn schemas(l: &mut Linter, root: &Value) {
                 } || (v.is_null() && s.get("nullable") == Some(&Value::Bool(true)));
                 if !ok {
                     l.report(
-                        "typed-enum",
+                        Rule::TypedEnum,
                         &format!("{ptr}/enum/{i}"),
                         format!("enum value {v} is not of type {ty}"),
                     );
@@ -717,7 +608,7 @@ fn schemas(l: &mut Linter, root: &Value) {
             let name = r.as_str().unwrap_or_default();
             if props.is_none_or(|p| !p.contains_key(name)) {
                 l.report(
-                    "required-properties-defined",
+                    Rule::RequiredPropertiesDefined,
                     &format!("{ptr}/required/{i}"),
                     format!("required property `{name}` is not defined"),
                 );
@@ -735,7 +626,7 @@ fn schemas(l: &mut Linter, root: &Value) {
                     .is_some();
             if !described {
                 l.report(
-                    "description-present",
+                    Rule::DescriptionPresent,
                     &format!("{ptr}/properties/{}", escape_pointer(name)),
                     format!("property `{name}` has no description"),
                 );
@@ -771,7 +662,7 @@ fn unused(l: &mut Linter, root: &Value) {
         for (ptr, name, _) in components(root, kind) {
             if !refs.contains(&format!("#{ptr}")) {
                 l.report(
-                    "oas3-unused-component",
+                    Rule::Oas3UnusedComponent,
                     &ptr,
                     format!("component `{name}` ({kind}) is never used"),
                 );
@@ -790,7 +681,7 @@ fn unused(l: &mut Linter, root: &Value) {
     for (ptr, name, _) in components(root, "securitySchemes") {
         if !used.contains(name) {
             l.report(
-                "oas3-unused-component",
+                Rule::Oas3UnusedComponent,
                 &ptr,
                 format!("security scheme `{name}` is never required"),
             );
@@ -835,7 +726,7 @@ fn responses_are_tolerant(l: &mut Linter, root: &Value) {
                     "a closed enum"
                 };
                 l.report(
-                    "response-enum-open",
+                    Rule::ResponseEnumOpen,
                     &ptr,
                     format!("{what} in a response: a value the server adds fails decoding; mark it `x-open-enum: true` (or give responses their own schema)"),
                 );
@@ -846,14 +737,14 @@ fn responses_are_tolerant(l: &mut Linter, root: &Value) {
                 .filter(|f| TYPED_FORMATS.contains(f))
             {
                 l.report(
-                    "response-constraint-enforced",
+                    Rule::ResponseConstraintEnforced,
                     &format!("{ptr}/format"),
                     format!("`format: {f}` in a response is parsed into a typed value, so a malformed value fails decoding; describe the format instead"),
                 );
             }
             if s.get("additionalProperties") == Some(&Value::Bool(false)) {
                 l.report(
-                    "response-constraint-enforced",
+                    Rule::ResponseConstraintEnforced,
                     &format!("{ptr}/additionalProperties"),
                     "`additionalProperties: false` in a response makes an unknown field fail decoding",
                 );
@@ -862,7 +753,7 @@ fn responses_are_tolerant(l: &mut Linter, root: &Value) {
                 for key in crate::tolerant::DOCUMENTED_ONLY {
                     if s.get(key).is_some() {
                         l.report(
-                            "response-constraint-enforced",
+                            Rule::ResponseConstraintEnforced,
                             &format!("{ptr}/{key}"),
                             format!("`{key}` on a schema that requests also use is enforced when decoding responses too; give the response its own schema"),
                         );
@@ -934,4 +825,20 @@ pub fn run(root: &Path, files: &[PathBuf], format: Format) -> Exit {
         }
     }
     Exit::failure_if(errors > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Rule` and `RULES` come from one table: the same rules, in the same order, with the
+    /// same severities, and no ID twice.
+    #[test]
+    fn rules_and_their_ids_agree() {
+        let ids: Vec<(&str, Severity)> = Rule::ALL.iter().map(|r| (r.id(), r.severity())).collect();
+        let listed: Vec<(&str, Severity)> = RULES.iter().map(|(id, s, _)| (*id, *s)).collect();
+        assert_eq!(ids, listed);
+        let unique: BTreeSet<&str> = ids.iter().map(|(id, _)| *id).collect();
+        assert_eq!(unique.len(), RULES.len(), "a rule ID is listed twice");
+    }
 }

@@ -28,6 +28,32 @@ fn fixture_for(rule: &str) -> PathBuf {
     fixtures().join("bad").join(format!("{bad}.yaml"))
 }
 
+/// Every finding, of every fixture (good and bad specs alike), names a rule of `RULES`.
+#[test]
+fn every_rule_emitted_is_listed() {
+    let mut specs: Vec<PathBuf> = ["lint", "bad"]
+        .iter()
+        .flat_map(|d| xtask::lint::specs_under(&fixtures().join(d)))
+        .collect();
+    specs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/taurusdb.yaml"));
+    let mut seen = 0;
+    for path in &specs {
+        for f in lint_file(path, "fixture.yaml") {
+            assert!(
+                RULES
+                    .iter()
+                    .any(|(id, severity, _)| *id == f.rule && *severity == f.severity),
+                "{}: rule `{}` is not listed in RULES (with severity {})",
+                path.display(),
+                f.rule,
+                f.severity
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > RULES.len(), "the fixtures trigger findings ({seen})");
+}
+
 #[test]
 fn every_rule_has_a_fixture_that_triggers_it() {
     for (rule, severity, _) in RULES {
