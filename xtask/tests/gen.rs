@@ -197,6 +197,80 @@ fn gen_writes_once_and_check_reports_staleness_with_the_fix() {
     );
 }
 
+/// A checkout with CRLF line endings (Windows, `core.autocrlf`) holds the same generated
+/// files: `gen --check` passes, `gen` writes nothing, and `docs --check` passes too.
+#[test]
+fn a_crlf_checkout_of_the_generated_files_is_not_stale() {
+    let root = tempfile::tempdir().unwrap();
+    let spec = fixtures().join("base.yaml");
+    let (code, stderr) = gen_spec(root.path(), &spec, false);
+    assert_eq!(code, 0, "{stderr}");
+    let docs = xtask(root.path(), &["docs", "--spec", spec.to_str().unwrap()]);
+    assert_eq!(docs.status.code(), Some(0), "{docs:?}");
+
+    let mut converted = 0;
+    for file in [
+        CLIENT,
+        "crates/taurusdb-httpmock/src/generated.rs",
+        "crates/taurusdb-cli/src/generated.rs",
+        "openapi/taurusdb.md",
+    ] {
+        let path = root.path().join(file);
+        let lf = std::fs::read_to_string(&path).unwrap();
+        let crlf = lf.replace('\n', "\r\n");
+        assert_ne!(lf, crlf);
+        std::fs::write(&path, &crlf).unwrap();
+        converted += 1;
+    }
+    assert_eq!(converted, 4);
+
+    let (code, stderr) = gen_spec(root.path(), &spec, true);
+    assert_eq!(code, 0, "a CRLF copy is not stale: {stderr}");
+    let (code, stderr) = gen_spec(root.path(), &spec, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("up to date"),
+        "nothing is rewritten: {stderr}"
+    );
+    let docs = xtask(
+        root.path(),
+        &["docs", "--check", "--spec", spec.to_str().unwrap()],
+    );
+    assert_eq!(docs.status.code(), Some(0), "{docs:?}");
+    assert!(
+        std::fs::read_to_string(root.path().join(CLIENT))
+            .unwrap()
+            .contains("\r\n"),
+        "the CRLF copy is left as it is"
+    );
+}
+
+/// Exit codes: 0 when done, 1 when the command finds what it checks for, 2 for arguments it
+/// cannot use.
+#[test]
+fn exit_codes_are_0_1_and_2() {
+    let root = tempfile::tempdir().unwrap();
+    let spec = fixtures().join("base.yaml");
+    assert_eq!(gen_spec(root.path(), &spec, true).0, 1, "stale: 1");
+    assert_eq!(gen_spec(root.path(), &spec, false).0, 0, "written: 0");
+    assert_eq!(gen_spec(root.path(), &spec, true).0, 0, "fresh: 0");
+    let lint = xtask(
+        root.path(),
+        &[
+            "lint",
+            fixtures().join("bad/openapi-3.1.yaml").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(lint.status.code(), Some(1), "a lint error: 1");
+    let diff = xtask(
+        root.path(),
+        &["diff", "missing.yaml", spec.to_str().unwrap()],
+    );
+    assert_eq!(diff.status.code(), Some(2), "an unusable argument: 2");
+    let usage = xtask(root.path(), &["gen", "--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(2), "clap's usage error: 2");
+}
+
 /// The same corpus through `cargo xtask lint`: each a clear error naming the problem, exit 1,
 /// nothing written.
 #[test]
