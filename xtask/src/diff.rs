@@ -1,17 +1,21 @@
-//! `cargo xtask diff OLD NEW [--fail-on breaking|warning] [--format json]`: every change
-//! between two versions of the spec, classified for clients of the generated crate.
+//! `cargo xtask diff OLD NEW [--fail-on breaking|warning] [--format json] [--changelog]`: every
+//! change between two versions of the spec, classified for clients of the generated crate,
+//! each with its effect on Rust code that uses the crate and the version bump it calls for
+//! (README, "Versioning and compatibility").
 //!
-//! - **breaking**: code that compiled against the old client may not compile, or requests
-//!   that worked may now be refused or fail to decode (a parameter removed or made required,
-//!   a response field removed or retyped, a value added to a closed response enum, a request
-//!   constraint tightened, a region removed, ...);
-//! - **warning**: the client keeps compiling but behaves differently (a server URL changes, a
-//!   request enum gains a value that exhaustive matches must handle, a response status goes);
-//! - **info**: nothing breaks (fields or operations added, values added to open enums,
-//!   response constraints changed, which the client does not enforce).
+//! - **breaking** (a major bump): code that compiled against the old client may not compile,
+//!   or requests that worked may now be refused or fail to decode (a parameter removed or made
+//!   required, a response field removed or retyped, a value added to a closed response enum, a
+//!   request constraint tightened, a region removed, ...);
+//! - **warning** (minor): the client keeps compiling but behaves differently (a server URL
+//!   changes, a response status goes);
+//! - **info** (minor, or patch when only documentation changes): nothing breaks (fields,
+//!   operations, parameters or enum values added: every generated type is `#[non_exhaustive]`;
+//!   response constraints, which the client does not enforce, and descriptions).
 //!
 //! Each change names its JSON pointer and, when both specs generate, the generated items it
-//! touches (found by generating both and comparing).
+//! touches (found by generating both and comparing). The verdict is the largest bump of any
+//! change, and the next version follows from the crate's `Cargo.toml` under Cargo's rules.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -43,17 +47,89 @@ impl fmt::Display for Class {
     }
 }
 
+/// The version bump a change calls for, in the order of their size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    /// Nothing changed.
+    None,
+    /// Documentation only: the generated API and its behaviour are the same.
+    Patch,
+    /// Additions and compatible behaviour changes: code that compiled still compiles.
+    Minor,
+    /// Code that compiled may not compile, or requests that worked may fail.
+    Major,
+}
+
+impl fmt::Display for Bump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Bump::None => "none",
+            Bump::Patch => "patch",
+            Bump::Minor => "minor",
+            Bump::Major => "major",
+        })
+    }
+}
+
+impl std::str::FromStr for Bump {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Bump, String> {
+        match s {
+            "none" => Ok(Bump::None),
+            "patch" => Ok(Bump::Patch),
+            "minor" => Ok(Bump::Minor),
+            "major" => Ok(Bump::Major),
+            _ => Err(format!("`{s}` is not a bump (major, minor, patch or none)")),
+        }
+    }
+}
+
+/// Where a change goes in a Keep-a-Changelog section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Section {
+    Added,
+    Changed,
+    Removed,
+    Fixed,
+}
+
 /// One change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub class: Class,
+    /// The version bump this change alone calls for.
+    pub bump: Bump,
     pub message: String,
+    /// Its effect on Rust code that uses the generated crate: what stops compiling, what
+    /// behaves differently, or that nothing does.
+    pub effect: String,
+    /// Where it goes in the changelog.
+    pub section: Section,
     /// Where the change is: a pointer into the new spec (into the old one for removals).
     pub pointer: String,
     /// Generated items the change touches (`types::X`, `builder::Op`, `Client::op`).
     pub touches: Vec<String>,
     #[serde(skip)]
     candidates: Vec<String>,
+}
+
+impl Change {
+    fn effect(&mut self, effect: impl Into<String>) -> &mut Change {
+        self.effect = effect.into();
+        self
+    }
+
+    /// Only documentation changes: a patch.
+    fn docs_only(&mut self) -> &mut Change {
+        self.bump = Bump::Patch;
+        self
+    }
+
+    fn section(&mut self, section: Section) -> &mut Change {
+        self.section = section;
+        self
+    }
 }
 
 impl fmt::Display for Change {
@@ -68,7 +144,7 @@ impl fmt::Display for Change {
         if !self.touches.is_empty() {
             write!(f, " [touches {}]", self.touches.join(", "))?;
         }
-        Ok(())
+        write!(f, "\n{:<8} {}: {}", "", self.bump, self.effect)
     }
 }
 
@@ -81,20 +157,38 @@ struct Differ<'a> {
 }
 
 impl Differ<'_> {
+    /// Records a change; its bump follows from its class (breaking: major, else minor) and
+    /// its changelog section from its message, unless the caller says otherwise.
     fn push(
         &mut self,
         class: Class,
         pointer: &str,
         message: impl Into<String>,
         candidates: Vec<String>,
-    ) {
+    ) -> &mut Change {
+        let message = message.into();
+        let section = if message.contains(" removed") {
+            Section::Removed
+        } else if message.contains(" added") {
+            Section::Added
+        } else {
+            Section::Changed
+        };
         self.changes.push(Change {
             class,
-            message: message.into(),
+            bump: if class == Class::Breaking {
+                Bump::Major
+            } else {
+                Bump::Minor
+            },
+            message,
+            effect: String::new(),
+            section,
             pointer: pointer.to_string(),
             touches: Vec::new(),
             candidates,
         });
+        self.changes.last_mut().expect("just pushed")
     }
 }
 
@@ -132,6 +226,11 @@ fn ops_by_id(root: &Value) -> BTreeMap<String, (String, &'static str, String, &V
 
 /// `ListStarRocksDataReplicationConfig` -> the generated `builder::` struct, the `Client`
 /// method, and the types named after the operation (inline parameter types).
+/// The generated builder's method for a parameter or property: `X-Language` -> `x_language`.
+fn setter(name: &str) -> String {
+    crate::postprocess::snake(name)
+}
+
 fn op_items(id: &str) -> Vec<String> {
     vec![
         format!("builder::{id}"),
@@ -153,7 +252,11 @@ fn operations_diff(d: &mut Differ) {
                     method.to_uppercase()
                 ),
                 op_items(id),
-            );
+            )
+            .effect(format!(
+                "`Client::{}` and `builder::{id}` go: code that calls them stops compiling",
+                crate::postprocess::snake(id)
+            ));
         }
     }
     for (id, (ptr, method, path, _)) in &new_ops {
@@ -163,7 +266,11 @@ fn operations_diff(d: &mut Differ) {
                 ptr,
                 format!("operation `{id}` ({} {path}) added", method.to_uppercase()),
                 op_items(id),
-            );
+            )
+            .effect(format!(
+                "new `Client::{}` and `builder::{id}`; existing code is unaffected",
+                crate::postprocess::snake(id)
+            ));
         }
     }
     for (id, (new_ptr, new_method, new_path, new_op)) in &new_ops {
@@ -180,7 +287,8 @@ fn operations_diff(d: &mut Differ) {
                     new_method.to_uppercase()
                 ),
                 op_items(id),
-            );
+            )
+            .effect("the code is the same, but clients built before it call a path the service no longer serves");
         }
         parameters_diff(
             d,
@@ -196,7 +304,9 @@ fn operations_diff(d: &mut Differ) {
                     &format!("{new_ptr}/{key}"),
                     format!("{key} of `{id}` changed"),
                     op_items(id),
-                );
+                )
+                .effect("doc comments only")
+                .docs_only();
             }
         }
     }
@@ -264,22 +374,38 @@ fn parameters_diff(
                 ptr,
                 format!("parameter `{name}` ({}) of `{id}` removed", location(p)),
                 op_items(id),
-            );
+            )
+            .effect(format!(
+                "`.{}(..)` on `builder::{id}` goes: code that sets it stops compiling",
+                setter(name)
+            ));
         }
     }
     for (name, (ptr, p)) in &new_params {
         let Some((_, o)) = old_params.get(name) else {
-            let (class, how) = if required(p) {
-                (Class::Breaking, "required")
+            let (class, how, effect) = if required(p) {
+                (
+                    Class::Breaking,
+                    "required",
+                    "code keeps compiling, but `send()` fails until the caller sets it",
+                )
             } else {
-                (Class::Info, "optional")
+                (
+                    Class::Info,
+                    "optional",
+                    "a new builder method; existing calls are unaffected",
+                )
             };
             d.push(
                 class,
                 ptr,
                 format!("{how} parameter `{name}` ({}) added to `{id}`", location(p)),
                 op_items(id),
-            );
+            )
+            .effect(format!(
+                "`.{}(..)` on `builder::{id}`: {effect}",
+                setter(name)
+            ));
             continue;
         };
         if location(o) != location(p) {
@@ -292,16 +418,34 @@ fn parameters_diff(
                     location(p)
                 ),
                 op_items(id),
-            );
+            )
+            .effect("the code is the same, but clients built before it send the value where the service no longer reads it");
         }
         match (required(o), required(p)) {
-            (false, true) => d.push(Class::Breaking, ptr, format!("parameter `{name}` of `{id}` became required"), op_items(id)),
-            (true, false) => d.push(
-                Class::Info,
-                ptr,
-                format!("parameter `{name}` of `{id}` became optional (the generated builder no longer insists on it)"),
-                op_items(id),
-            ),
+            (false, true) => {
+                d.push(
+                    Class::Breaking,
+                    ptr,
+                    format!("parameter `{name}` of `{id}` became required"),
+                    op_items(id),
+                )
+                .effect(format!(
+                    "code keeps compiling, but `send()` fails unless `.{}(..)` is set",
+                    setter(name)
+                ));
+            }
+            (true, false) => {
+                d.push(
+                    Class::Info,
+                    ptr,
+                    format!("parameter `{name}` of `{id}` became optional (the generated builder no longer insists on it)"),
+                    op_items(id),
+                )
+                .effect(format!(
+                    "`send()` no longer fails when `.{}(..)` is not set; the method stays",
+                    setter(name)
+                ));
+            }
             _ => {}
         }
         if text(o.get("description")) != text(p.get("description")) {
@@ -310,7 +454,9 @@ fn parameters_diff(
                 &format!("{ptr}/description"),
                 format!("description of parameter `{name}` of `{id}` changed"),
                 vec![],
-            );
+            )
+            .effect("doc comments only")
+            .docs_only();
         }
         let (os, ns) = (
             o.get("schema").unwrap_or(&Value::Null),
@@ -341,7 +487,8 @@ fn responses_diff(d: &mut Differ, id: &str, old: (&String, &Value), new: (&Strin
             &format!("{}/responses/{}", old.0, escape_pointer(code)),
             format!("response `{code}` of `{id}` removed: the client reports it as an undocumented status"),
             op_items(id),
-        );
+        )
+        .effect("the code is the same; that status is now an `UnexpectedResponse` error, not a typed one");
     }
     for (code, r) in &new_codes {
         let ptr = format!("{}/responses/{}", new.0, escape_pointer(code));
@@ -351,7 +498,8 @@ fn responses_diff(d: &mut Differ, id: &str, old: (&String, &Value), new: (&Strin
                 &ptr,
                 format!("response `{code}` of `{id}` added"),
                 op_items(id),
-            );
+            )
+            .effect("that status is now decoded as documented instead of reported as an undocumented one; no code stops compiling");
             continue;
         };
         let body = |root: &Value, r: &Value| {
@@ -419,7 +567,10 @@ fn schema_diff(
             ptr,
             format!("type of {what} changed from {so} to {sn}"),
             items,
-        );
+        )
+        .effect(format!(
+            "the generated type changes from {so} to {sn}: code that reads or sets it stops compiling (cargo-semver-checks does not see this)"
+        ));
         return;
     }
     if component(new).is_some() {
@@ -466,42 +617,23 @@ fn inline_diff(
                 &prop_ptr(a),
                 format!("property `{r}` of {what} renamed to `{a}`"),
                 items.clone(),
-            );
+            )
+            .effect(format!(
+                "the field `.{}` and the builder method `.{}(..)` become `.{}`: code that uses them stops compiling",
+                setter(r),
+                setter(r),
+                setter(a)
+            ));
         } else {
-            d.push(
-                Class::Breaking,
-                ptr,
-                format!("property `{r}` of {what} removed"),
-                items.clone(),
-            );
-            d.push(
-                Class::Info,
-                &prop_ptr(a),
-                format!("property `{a}` added to {what}"),
-                items.clone(),
-            );
+            property_removed(d, ptr, what, r, &items);
+            property_added(d, side, new, &prop_ptr(a), what, a, &items);
         }
     } else {
         for r in &removed {
-            d.push(
-                Class::Breaking,
-                ptr,
-                format!("property `{r}` of {what} removed"),
-                items.clone(),
-            );
+            property_removed(d, ptr, what, r, &items);
         }
         for a in &added {
-            let class = if side == Side::Request && required(new).contains(*a) {
-                Class::Breaking
-            } else {
-                Class::Info
-            };
-            d.push(
-                class,
-                &prop_ptr(a),
-                format!("property `{a}` added to {what}"),
-                items.clone(),
-            );
+            property_added(d, side, new, &prop_ptr(a), what, a, &items);
         }
     }
     let (ro, rn) = (required(old), required(new));
@@ -515,15 +647,29 @@ fn inline_diff(
             } else {
                 "optional"
             };
+            let field = setter(name);
             match side {
-                Side::Response => d.push(
-                    Class::Info,
-                    &pp,
-                    format!("{pwhat} became {how}; no change to generated code (every response field is optional)"),
-                    vec![],
-                ),
-                Side::Request if how == "required" => d.push(Class::Breaking, &pp, format!("{pwhat} became required"), items.clone()),
-                Side::Request => d.push(Class::Info, &pp, format!("{pwhat} became optional"), items.clone()),
+                Side::Response => {
+                    d.push(
+                        Class::Info,
+                        &pp,
+                        format!("{pwhat} became {how}; no change to generated code (every response field is optional)"),
+                        vec![],
+                    )
+                    .effect("none: the field stays an `Option`")
+                    .docs_only();
+                }
+                Side::Request => {
+                    d.push(Class::Breaking, &pp, format!("{pwhat} became {how}"), items.clone())
+                        .effect(format!(
+                            "the field `.{field}` changes between `T` and `Option<T>`: code that reads it stops compiling{}",
+                            if how == "required" {
+                                ", and the builder's `try_into()` fails unless it is set"
+                            } else {
+                                ""
+                            }
+                        ));
+                }
             }
         }
         if text(os.get("description")) != text(ns.get("description")) {
@@ -532,7 +678,9 @@ fn inline_diff(
                 &format!("{pp}/description"),
                 format!("description of {pwhat} changed"),
                 vec![],
-            );
+            )
+            .effect("doc comments only")
+            .docs_only();
         }
         let alias = |s: &Value| strings_at(s, "x-aliases");
         for gone in alias(os).difference(&alias(ns)) {
@@ -541,7 +689,11 @@ fn inline_diff(
                 &pp,
                 format!("{pwhat} is no longer read from `{gone}`"),
                 items.clone(),
-            );
+            )
+            .effect(format!(
+                "the code is the same, but a response that sends only `{gone}` now decodes `.{}` as `None`",
+                setter(name)
+            ));
         }
         for new_alias in alias(ns).difference(&alias(os)) {
             d.push(
@@ -549,9 +701,51 @@ fn inline_diff(
                 &pp,
                 format!("{pwhat} is also read from `{new_alias}`"),
                 items.clone(),
-            );
+            )
+            .effect(format!(
+                "the code is the same; a response that sends `{new_alias}` now fills `.{}`",
+                setter(name)
+            ))
+            .section(Section::Fixed);
         }
         schema_diff(d, side, os, ns, &pp, &pwhat, items.clone());
+    }
+}
+
+fn property_removed(d: &mut Differ, ptr: &str, what: &str, name: &str, items: &[String]) {
+    d.push(
+        Class::Breaking,
+        ptr,
+        format!("property `{name}` of {what} removed"),
+        items.to_vec(),
+    )
+    .effect(format!(
+        "the field `.{}` and the builder method `.{}(..)` go: code that reads or sets them stops compiling",
+        setter(name),
+        setter(name)
+    ));
+}
+
+fn property_added(
+    d: &mut Differ,
+    side: Side,
+    schema: &Value,
+    ptr: &str,
+    what: &str,
+    name: &str,
+    items: &[String],
+) {
+    let field = setter(name);
+    let message = format!("property `{name}` added to {what}");
+    if side == Side::Request && strings_at(schema, "required").contains(name) {
+        d.push(Class::Breaking, ptr, message, items.to_vec())
+            .effect(format!(
+                "code keeps compiling, but the builder's `try_into()` fails until `.{field}(..)` is set, and the type loses `Default`"
+            ));
+    } else {
+        d.push(Class::Info, ptr, message, items.to_vec()).effect(format!(
+            "a new field `.{field}` and builder method `.{field}(..)`; the struct is non_exhaustive, so no code stops compiling"
+        ));
     }
 }
 
@@ -589,21 +783,35 @@ fn enum_diff(
             &format!("{ptr}/enum"),
             format!("value `{v}` removed from {what}: its generated variant goes"),
             items.to_vec(),
-        );
+        )
+        .effect(format!(
+            "the variant `{}` goes: code that names it stops compiling",
+            crate::postprocess::variant_name(v)
+        ));
     }
     for v in nv.iter().filter(|v| !ov.contains(v)) {
-        let (class, why) = match side {
+        let variant = crate::postprocess::variant_name(v);
+        let (class, why, effect) = match side {
             Side::Response if open => (
                 Class::Info,
                 "an open enum: the new variant is additive (the enum is non_exhaustive)",
+                format!(
+                    "a new variant `{variant}`; matches already have a wildcard arm, and the value, kept as `Other(\"{v}\")` before, now decodes as `{variant}`"
+                ),
             ),
             Side::Response => (
                 Class::Breaking,
                 "a closed enum: clients built before it cannot decode the value",
+                format!(
+                    "a new variant `{variant}` (no code stops compiling: the enum is non_exhaustive), but clients built before it fail to decode a response that carries it"
+                ),
             ),
             Side::Request => (
-                Class::Warning,
-                "a closed enum gains a variant that exhaustive matches must handle",
+                Class::Info,
+                "a new variant of a non_exhaustive enum",
+                format!(
+                    "a new variant `{variant}`; matches already have a wildcard arm, so no code stops compiling"
+                ),
             ),
         };
         d.push(
@@ -611,7 +819,8 @@ fn enum_diff(
             &format!("{ptr}/enum"),
             format!("value `{v}` added to {what}: {why}"),
             items.to_vec(),
-        );
+        )
+        .effect(effect);
     }
     if was_open && !open {
         d.push(
@@ -619,14 +828,16 @@ fn enum_diff(
             ptr,
             format!("{what} is no longer an open enum: unknown values fail decoding"),
             items.to_vec(),
-        );
+        )
+        .effect("the variant `Other` goes: code that names it stops compiling, and unknown values fail decoding");
     } else if open && !was_open && !ov.is_empty() {
         d.push(
             Class::Breaking,
             ptr,
             format!("{what} became an open enum: its generated type gains `Other`"),
             items.to_vec(),
-        );
+        )
+        .effect("the type is defined anew (variant `Other(String)`, other derives and impls): code that relies on what typify derived may stop compiling");
     }
 }
 
@@ -702,24 +913,35 @@ fn constraint_change(
     items: &[String],
 ) {
     match side {
-        Side::Response => d.push(
-            Class::Info,
-            ptr,
-            format!("{message}: documentation only, responses are not checked against it"),
-            vec![],
-        ),
-        Side::Request if tighter => d.push(
-            Class::Breaking,
-            ptr,
-            format!("{message}: tightened, values that were sent before are now refused"),
-            items.to_vec(),
-        ),
-        Side::Request => d.push(
-            Class::Info,
-            ptr,
-            format!("{message}: loosened"),
-            items.to_vec(),
-        ),
+        Side::Response => {
+            d.push(
+                Class::Info,
+                ptr,
+                format!("{message}: documentation only, responses are not checked against it"),
+                vec![],
+            )
+            .effect("none: the generated code does not check responses against it")
+            .docs_only();
+        }
+        Side::Request if tighter => {
+            d.push(
+                Class::Breaking,
+                ptr,
+                format!("{message}: tightened, values that were sent before are now refused"),
+                items.to_vec(),
+            )
+            .effect("code keeps compiling, but values that were accepted now fail conversion (`try_from`, the builder) before anything is sent");
+        }
+        Side::Request => {
+            d.push(
+                Class::Info,
+                ptr,
+                format!("{message}: loosened"),
+                items.to_vec(),
+            )
+            .effect("code keeps compiling; values that were refused before are now accepted")
+            .section(Section::Fixed);
+        }
     }
 }
 
@@ -737,7 +959,10 @@ fn components_diff(d: &mut Differ) {
             &ptr,
             format!("schema `{name}` removed: its generated type goes"),
             vec![format!("types::{name}")],
-        );
+        )
+        .effect(format!(
+            "`types::{name}` goes: code that names it stops compiling"
+        ));
     }
     for name in only_in(&new_c, &old_c) {
         let ptr = format!("/components/schemas/{}", escape_pointer(name));
@@ -746,7 +971,10 @@ fn components_diff(d: &mut Differ) {
             &ptr,
             format!("schema `{name}` added"),
             vec![format!("types::{name}")],
-        );
+        )
+        .effect(format!(
+            "a new type `types::{name}`; existing code is unaffected"
+        ));
     }
     for (name, ns) in &new_c {
         let Some(os) = old_c.get(name) else { continue };
@@ -761,7 +989,10 @@ fn components_diff(d: &mut Differ) {
                 &ptr,
                 format!("type of schema `{name}` changed from {so} to {sn}"),
                 items,
-            );
+            )
+            .effect(format!(
+                "`types::{name}` is generated anew as {sn}: code that uses it as {so} stops compiling"
+            ));
             continue;
         }
         let what = format!("schema `{name}`");
@@ -785,7 +1016,8 @@ fn security_diff(d: &mut Differ) {
             &format!("/components/securitySchemes/{}", escape_pointer(name)),
             format!("security scheme `{name}` removed"),
             vec![],
-        );
+        )
+        .effect("the code is the same, but requests authenticated that way are refused");
     }
     for name in only_in(&ns, &os) {
         d.push(
@@ -793,7 +1025,8 @@ fn security_diff(d: &mut Differ) {
             &format!("/components/securitySchemes/{}", escape_pointer(name)),
             format!("security scheme `{name}` added"),
             vec![],
-        );
+        )
+        .effect("none in the generated code: the service accepts another way to authenticate");
     }
     for (name, n) in &ns {
         let Some(o) = os.get(name) else { continue };
@@ -808,7 +1041,8 @@ fn security_diff(d: &mut Differ) {
                         n.get(key).unwrap_or(&Value::Null)
                     ),
                     vec![],
-                );
+                )
+                .effect("the code is the same, but credentials sent the old way are refused");
             }
         }
     }
@@ -818,7 +1052,8 @@ fn security_diff(d: &mut Differ) {
             "/security",
             "the security requirements changed",
             vec![],
-        );
+        )
+        .effect("the code is the same; the service may ask for other credentials");
     }
     let old_ops = ops_by_id(d.old);
     for (id, (ptr, _, _, op)) in ops_by_id(d.new) {
@@ -833,7 +1068,8 @@ fn security_diff(d: &mut Differ) {
                 &format!("{ptr}/security"),
                 format!("the security requirements of `{id}` changed"),
                 vec![],
-            );
+            )
+            .effect("the code is the same; the service may ask for other credentials");
         }
     }
 }
@@ -871,7 +1107,8 @@ fn servers_diff(d: &mut Differ) {
             "/servers",
             format!("server `{url}` removed"),
             vec!["SERVERS".into()],
-        );
+        )
+        .effect("the client no longer picks this URL for a region");
     }
     for url in ns.keys().filter(|u| !os.contains_key(*u)) {
         d.push(
@@ -879,22 +1116,31 @@ fn servers_diff(d: &mut Differ) {
             "/servers",
             format!("server `{url}` added"),
             vec!["SERVERS".into()],
-        );
+        )
+        .effect("the client can pick this URL for a region");
     }
     for (region, url) in &or {
         match nr.get(region) {
-            None => d.push(
-                Class::Breaking,
-                "/servers",
-                format!("region `{region}` removed: `.region(\"{region}\")` stops working"),
-                vec!["SERVERS".into()],
-            ),
-            Some(n) if n != url => d.push(
-                Class::Warning,
-                "/servers",
-                format!("region `{region}` moves from {url} to {n}"),
-                vec!["SERVERS".into()],
-            ),
+            None => {
+                d.push(
+                    Class::Breaking,
+                    "/servers",
+                    format!("region `{region}` removed: `.region(\"{region}\")` stops working"),
+                    vec!["SERVERS".into()],
+                )
+                .effect(format!(
+                    "code keeps compiling, but building a client with `.region(\"{region}\")` fails"
+                ));
+            }
+            Some(n) if n != url => {
+                d.push(
+                    Class::Warning,
+                    "/servers",
+                    format!("region `{region}` moves from {url} to {n}"),
+                    vec!["SERVERS".into()],
+                )
+                .effect(format!("`.region(\"{region}\")` now sends requests to {n}"));
+            }
             Some(_) => {}
         }
     }
@@ -904,7 +1150,8 @@ fn servers_diff(d: &mut Differ) {
             "/servers",
             format!("region `{region}` added"),
             vec!["SERVERS".into()],
-        );
+        )
+        .effect(format!("`.region(\"{region}\")` now works"));
     }
 }
 
@@ -990,8 +1237,16 @@ pub fn attribute(changes: &mut [Change], old: &Spec, new: &Spec) -> Option<Vec<S
 }
 
 /// Loads `FILE` (relative to the current directory or to `root`) or `REV:path` (through
-/// `git show`, in `root`).
+/// `git show`, in `root`). The document must be OpenAPI 3.0.x.
 pub fn load(root: &Path, arg: &str) -> Result<Spec, String> {
+    let spec = read(root, arg)?;
+    match spec.check_version().into_iter().next() {
+        Some(d) => Err(d.to_string()),
+        None => Ok(spec),
+    }
+}
+
+fn read(root: &Path, arg: &str) -> Result<Spec, String> {
     for path in [Path::new(arg).to_path_buf(), root.join(arg)] {
         if path.exists() {
             return Spec::load(&path).map_err(|d| d.to_string());
@@ -1017,27 +1272,232 @@ pub fn load(root: &Path, arg: &str) -> Result<Spec, String> {
     Spec::parse(arg, &out.stdout).map_err(|d| d.to_string())
 }
 
-/// The version bump the changes call for.
-pub fn bump(changes: &[Change]) -> &'static str {
-    if changes.iter().any(|c| c.class == Class::Breaking) {
-        "major (breaking changes)"
-    } else if changes.iter().any(|c| c.class == Class::Warning) {
-        "minor (behaviour changes)"
-    } else if changes.is_empty() {
-        "none (no changes)"
-    } else {
-        "patch (additive changes only)"
+/// The version bump the changes call for: the largest of theirs.
+pub fn bump(changes: &[Change]) -> Bump {
+    changes.iter().map(|c| c.bump).max().unwrap_or(Bump::None)
+}
+
+/// Why the bump is what it is, in a few words.
+fn reason(bump: Bump) -> &'static str {
+    match bump {
+        Bump::Major => "breaking changes",
+        Bump::Minor => "additions or compatible behaviour changes",
+        Bump::Patch => "documentation only",
+        Bump::None => "no changes",
     }
 }
 
-/// The command. Returns the exit code.
-pub fn run(root: &Path, old: &str, new: &str, fail_on: Option<Class>, json: bool) -> i32 {
-    let (old_spec, new_spec) = match (load(root, old), load(root, new)) {
+/// A crate version `MAJOR.MINOR.PATCH` (a pre-release or build suffix is dropped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version(pub u64, pub u64, pub u64);
+
+impl std::str::FromStr for Version {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Version, String> {
+        let core = s.split(['-', '+']).next().unwrap_or_default();
+        let parts: Vec<u64> = core
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("`{s}` is not a version MAJOR.MINOR.PATCH"))?;
+        match parts[..] {
+            [major, minor, patch] => Ok(Version(major, minor, patch)),
+            _ => Err(format!("`{s}` is not a version MAJOR.MINOR.PATCH")),
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+impl Version {
+    /// The next version under Cargo's rules, where the left-most non-zero component is the
+    /// compatibility boundary: from 1.x on, major/minor/patch as in SemVer; for 0.y.z
+    /// (y > 0) a breaking change bumps y (0.1.3 -> 0.2.0) and anything compatible bumps z
+    /// (0.1.3 -> 0.1.4, for a minor as for a patch); for 0.0.z every release is
+    /// incompatible with the last, so any bump is 0.0.(z+1).
+    pub fn next(self, bump: Bump) -> Version {
+        let Version(major, minor, patch) = self;
+        match (bump, major, minor) {
+            (Bump::None, ..) => self,
+            (_, 0, 0) => Version(0, 0, patch + 1),
+            (Bump::Major, 0, _) => Version(0, minor + 1, 0),
+            (Bump::Minor | Bump::Patch, 0, _) => Version(0, minor, patch + 1),
+            (Bump::Major, ..) => Version(major + 1, 0, 0),
+            (Bump::Minor, ..) => Version(major, minor + 1, 0),
+            (Bump::Patch, ..) => Version(major, minor, patch + 1),
+        }
+    }
+}
+
+/// The generated client crate's manifest, relative to the workspace root.
+pub const CRATE_MANIFEST: &str = "crates/taurusdb/Cargo.toml";
+
+/// The `version` of the `[package]` table of a Cargo manifest (`version.workspace = true`
+/// read from the workspace's manifest beside `root`).
+pub fn crate_version(root: &Path) -> Result<Version, String> {
+    let path = root.join(CRATE_MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let version = match table_value(&text, "package", "version") {
+        Some(v) => v,
+        None if text.contains("version.workspace = true") => {
+            let ws = root.join("Cargo.toml");
+            let ws_text = std::fs::read_to_string(&ws)
+                .map_err(|e| format!("cannot read {}: {e}", ws.display()))?;
+            table_value(&ws_text, "workspace.package", "version")
+                .ok_or_else(|| format!("{}: no [workspace.package] version", ws.display()))?
+        }
+        None => return Err(format!("{}: no [package] version", path.display())),
+    };
+    version
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `key = "value"` in `[table]` of a TOML file (enough for a manifest's version).
+fn table_value(toml: &str, table: &str, key: &str) -> Option<String> {
+    let mut inside = false;
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == format!("[{table}]");
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        if k.trim() == key {
+            let v = v.split('#').next().unwrap_or_default().trim();
+            return v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_string);
+        }
+    }
+    None
+}
+
+/// Today's date (UTC, or `SOURCE_DATE_EPOCH`'s) as YYYY-MM-DD.
+fn today() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    date(secs)
+}
+
+/// Seconds since the epoch as YYYY-MM-DD (Howard Hinnant's `civil_from_days`).
+fn date(secs: i64) -> String {
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// A Keep-a-Changelog section (`## [VERSION] - DATE`, then Added / Changed / Removed /
+/// Fixed) written from the changes: breaking ones are marked and say what stops working.
+pub fn changelog(changes: &[Change], version: Option<Version>, date: &str) -> String {
+    let version = version.map_or("Unreleased".to_string(), |v| v.to_string());
+    let mut out = format!("## [{version}] - {date}\n");
+    if changes.is_empty() {
+        out.push_str("\nNo changes to the API.\n");
+        return out;
+    }
+    for section in [
+        Section::Added,
+        Section::Changed,
+        Section::Removed,
+        Section::Fixed,
+    ] {
+        let lines: Vec<String> = changes
+            .iter()
+            .filter(|c| c.section == section)
+            .map(|c| {
+                let mut line = String::from("- ");
+                if c.class == Class::Breaking {
+                    line.push_str("**Breaking:** ");
+                }
+                line.push_str(&capitalize(&c.message));
+                if c.class != Class::Info || c.section == Section::Fixed {
+                    line.push_str(&format!(" ({})", c.effect));
+                }
+                line.push('.');
+                line
+            })
+            .collect();
+        if !lines.is_empty() {
+            out.push_str(&format!("\n### {section:?}\n\n{}\n", lines.join("\n")));
+        }
+    }
+    out
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `cargo xtask diff`'s arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// The old spec: a file, or REV:path (e.g. HEAD~1:openapi/taurusdb.yaml).
+    pub old: String,
+    /// The new spec: a file, or REV:path.
+    pub new: String,
+    /// Exit with 1 when there is a change of this class or worse.
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub fail_on: Option<Class>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::lint::Format,
+    /// Print only a Keep-a-Changelog section (Added / Changed / Removed / Fixed) for the
+    /// next version, ready to paste into CHANGELOG.md.
+    #[arg(long)]
+    pub changelog: bool,
+    /// The version the bump starts from (default: crates/taurusdb/Cargo.toml's).
+    #[arg(long, value_name = "VERSION")]
+    pub from_version: Option<Version>,
+}
+
+/// The command. Returns the exit code: 2 when the specs cannot be compared (nothing is
+/// printed to stdout then), 1 when `--fail-on` says so, else 0.
+pub fn run(root: &Path, args: &Args) -> i32 {
+    let sides = [("old", &args.old), ("new", &args.new)].map(|(side, arg)| {
+        load(root, arg)
+            .map_err(|e| format!("cannot compare: the {side} spec ({arg}) cannot be read: {e}"))
+    });
+    let [old_spec, new_spec] = sides;
+    let (old_spec, new_spec) = match (old_spec, new_spec) {
         (Ok(o), Ok(n)) => (o, n),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+        (o, n) => {
+            for e in [o.err(), n.err()].into_iter().flatten() {
+                eprintln!("error: {e}");
+            }
             return 2;
         }
+    };
+    let current = match args.from_version {
+        Some(v) => Ok(v),
+        None => crate_version(root),
     };
     let mut changes = diff(&old_spec.root, &new_spec.root);
     let generated = attribute(&mut changes, &old_spec, &new_spec);
@@ -1047,15 +1507,23 @@ pub fn run(root: &Path, old: &str, new: &str, fail_on: Option<Class>, json: bool
         count(Class::Warning),
         count(Class::Info),
     );
-    if json {
+    let verdict = bump(&changes);
+    let next = current.as_ref().ok().map(|v| v.next(verdict));
+    let log = changelog(&changes, next, &today());
+    if args.format == crate::lint::Format::Json {
         let out = serde_json::json!({
-            "old": old, "new": new,
+            "old": args.old, "new": args.new,
             "changes": changes,
             "summary": {"breaking": b, "warning": w, "info": i},
-            "bump": bump(&changes),
+            "bump": verdict,
+            "current_version": current.as_ref().ok().map(ToString::to_string),
+            "next_version": next.map(|v| v.to_string()),
             "generated_items_changed": generated,
+            "changelog": log,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else if args.changelog {
+        print!("{log}");
     } else {
         for c in &changes {
             println!("{c}");
@@ -1065,16 +1533,62 @@ pub fn run(root: &Path, old: &str, new: &str, fail_on: Option<Class>, json: bool
             Some(items) => println!("generated code: changes in {}", items.join(", ")),
             None => println!("generated code: not compared (one of the specs does not generate)"),
         }
+        let version = match (&current, next) {
+            (Ok(c), Some(n)) => format!("{c} -> {n}"),
+            (Err(e), _) => format!("next version unknown: {e}"),
+            _ => String::new(),
+        };
         println!(
-            "diff: {b} breaking, {w} warning, {i} info; version bump: {}",
-            bump(&changes)
+            "diff: {b} breaking, {w} warning, {i} info; version bump: {verdict} ({}), {version}",
+            reason(verdict)
         );
     }
-    let failed = match fail_on {
+    let failed = match args.fail_on {
         Some(Class::Breaking) => b > 0,
         Some(Class::Warning) => b + w > 0,
         Some(Class::Info) => !changes.is_empty(),
         None => false,
     };
     i32::from(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_versions_follow_cargo() {
+        let v = |s: &str| s.parse::<Version>().unwrap();
+        let cases = [
+            ("0.1.3", Bump::Major, "0.2.0"),
+            ("0.1.3", Bump::Minor, "0.1.4"),
+            ("0.1.3", Bump::Patch, "0.1.4"),
+            ("0.1.3", Bump::None, "0.1.3"),
+            ("0.0.7", Bump::Major, "0.0.8"),
+            ("0.0.7", Bump::Patch, "0.0.8"),
+            ("1.4.2", Bump::Major, "2.0.0"),
+            ("1.4.2", Bump::Minor, "1.5.0"),
+            ("1.4.2", Bump::Patch, "1.4.3"),
+            ("2.0.0-rc.1", Bump::Patch, "2.0.1"),
+        ];
+        for (from, bump, to) in cases {
+            assert_eq!(v(from).next(bump).to_string(), to, "{from} {bump}");
+        }
+        assert!("1.2".parse::<Version>().is_err());
+        assert!("a.b.c".parse::<Version>().is_err());
+    }
+
+    #[test]
+    fn manifest_versions() {
+        let toml = "[package]\nname = \"x\"\nversion = \"0.3.1\" # released\n\n[dependencies]\nversion = \"9\"\n";
+        assert_eq!(table_value(toml, "package", "version").unwrap(), "0.3.1");
+        assert_eq!(table_value(toml, "workspace.package", "version"), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_767_225_599), "2025-12-31");
+    }
 }

@@ -41,19 +41,8 @@ enum Command {
         format: Format,
     },
     /// List the changes between two versions of a spec, classified for clients of the
-    /// generated crate (breaking, warning, info).
-    Diff {
-        /// The old spec: a file, or REV:path (e.g. HEAD~1:openapi/taurusdb.yaml).
-        old: String,
-        /// The new spec: a file, or REV:path.
-        new: String,
-        /// Exit with 1 when there is a change of this class or worse.
-        #[arg(long, value_enum, value_name = "CLASS")]
-        fail_on: Option<xtask::diff::Class>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    /// generated crate (breaking, warning, info), with the version bump they call for.
+    Diff(xtask::diff::Args),
     /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
     /// and compare its tables with the page's (openapi/page/<operationId>.txt).
     Docs {
@@ -86,18 +75,7 @@ fn main() -> ExitCode {
             codegen::run(&root, &spec, check)
         }
         Command::Lint { specs, format } => xtask::lint::run(&root, &specs, format),
-        Command::Diff {
-            old,
-            new,
-            fail_on,
-            format,
-        } => Exit::from(xtask::diff::run(
-            &root,
-            &old,
-            &new,
-            fail_on,
-            format == Format::Json,
-        )),
+        Command::Diff(args) => Exit::from(xtask::diff::run(&root, &args)),
         Command::Docs { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
             xtask::docs::run(&root, &spec, check)
