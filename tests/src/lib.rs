@@ -63,3 +63,40 @@ pub fn client(base_url: &str) -> Client {
 pub mod capture;
 pub mod script;
 pub mod sigcheck;
+
+/// The checks of a replication configuration, as the tests read them (the client has no
+/// hand-written accessors: every field is the generated one).
+pub trait Checks {
+    /// `database_info.db_config_check_results`, empty when absent or `null`.
+    fn database_checks(&self) -> &[taurusdb::types::DbConfigCheckResult];
+    /// `table_infos`, empty when absent or `null`.
+    fn table_checks(&self) -> &[taurusdb::types::TableConfigCheckResult];
+    /// Whether every check says `success`.
+    fn all_checks_passed(&self) -> bool;
+}
+
+impl Checks for taurusdb::types::StarRocksReplicationConfig {
+    fn database_checks(&self) -> &[taurusdb::types::DbConfigCheckResult] {
+        self.database_info
+            .as_ref()
+            .and_then(|d| d.db_config_check_results.as_deref())
+            .unwrap_or_default()
+    }
+
+    fn table_checks(&self) -> &[taurusdb::types::TableConfigCheckResult] {
+        self.table_infos.as_deref().unwrap_or_default()
+    }
+
+    fn all_checks_passed(&self) -> bool {
+        let pass = |r: Option<&taurusdb::types::CheckResult>| {
+            r == Some(&taurusdb::types::CheckResult::Success)
+        };
+        self.database_checks()
+            .iter()
+            .all(|c| pass(c.check_result.as_ref()))
+            && self
+                .table_checks()
+                .iter()
+                .all(|c| pass(c.check_result.as_ref()))
+    }
+}

@@ -36,6 +36,8 @@ pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
     crate::checks::generation(spec)?;
+    let mut ops = crate::operations::operations(spec)?;
+    let error_bodies = crate::operations::error_bodies(spec)?;
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
@@ -48,12 +50,17 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     let mut client = progenitor.run("a client", |g, api| g.generate_tokens(api))?;
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
+    let spec_json = serde_json::to_string(&spec.root)
+        .map_err(|e| spec.diag("", format!("the spec cannot be embedded as JSON: {e}")))?;
+    crate::operations::client(&mut client, &mut ops, &error_bodies, &spec_json)
+        .map_err(|m| spec.diag("/paths", m))?;
 
     let mut mock = progenitor.run("httpmock helpers", |g, api| g.httpmock(api, "taurusdb"))?;
     mock.items
         .push(postprocess::examples_module(&examples(spec)).map_err(|m| spec.diag("/paths", m))?);
 
-    let cli = progenitor.run("a CLI", |g, api| g.cli(api, "taurusdb::generated"))?;
+    let mut cli = progenitor.run("a CLI", |g, api| g.cli(api, "taurusdb::generated"))?;
+    crate::operations::cli(&mut cli, &ops).map_err(|m| spec.diag("/paths", m))?;
 
     Ok(vec![
         Output {

@@ -46,6 +46,7 @@ pub mod diff;
 pub mod docs;
 pub mod examples;
 pub mod lint;
+pub mod operations;
 pub mod page;
 pub mod panic;
 pub mod postprocess;

@@ -345,10 +345,18 @@ fn success(spec: &Spec, ptr: &str, op: &Value) -> (Option<String>, Option<String
     (None, None)
 }
 
-/// Error schemas' `x-error-body: {code: <property>, message: <property>}`.
-pub fn error_bodies(
-    spec: &Spec,
-) -> Result<Vec<(String, Option<String>, Option<String>)>, Diagnostic> {
+/// An error schema's `x-error-body: {code: <property>, message: <property>}`.
+pub struct ErrorBody {
+    /// The component's name.
+    pub schema: String,
+    /// The property holding the error code.
+    pub code: Option<String>,
+    /// The property holding the error message.
+    pub message: Option<String>,
+}
+
+/// Every error schema with `x-error-body`.
+pub fn error_bodies(spec: &Spec) -> Result<Vec<ErrorBody>, Diagnostic> {
     let mut out = Vec::new();
     for (name, schema) in spec
         .root
@@ -389,7 +397,11 @@ pub fn error_bodies(
                 "`x-error-body` must be an object with `code` and `message`",
             ));
         }
-        out.push((name.clone(), field("code")?, field("message")?));
+        out.push(ErrorBody {
+            schema: name.clone(),
+            code: field("code")?,
+            message: field("message")?,
+        });
     }
     Ok(out)
 }
@@ -559,7 +571,7 @@ fn is_string(ty: &syn::Type) -> bool {
 pub fn client(
     file: &mut syn::File,
     ops: &mut [Operation],
-    error_bodies: &[(String, Option<String>, Option<String>)],
+    error_bodies: &[ErrorBody],
     spec_json: &str,
 ) -> Result<(), String> {
     let builders = rename_raw_builders(file, ops)?;
@@ -609,27 +621,33 @@ pub fn client(
     let table = ops.iter().map(operation_entry);
     let accessors = error_bodies
         .iter()
-        .filter(|(n, _, _)| error_types.contains(n))
-        .map(|(name, code, message)| {
-            let ty = format_ident!("{}", name);
-            let get = |f: &Option<String>| match f {
-                Some(f) => {
-                    let f = format_ident!("{}", field_ident(f));
-                    quote!(self.#f.as_deref())
+        .filter(|b| error_types.contains(&b.schema))
+        .map(
+            |ErrorBody {
+                 schema,
+                 code,
+                 message,
+             }| {
+                let ty = format_ident!("{}", schema);
+                let get = |f: &Option<String>| match f {
+                    Some(f) => {
+                        let f = format_ident!("{}", field_ident(f));
+                        quote!(self.#f.as_deref())
+                    }
+                    None => quote!(None),
+                };
+                let (code, message) = (get(code), get(message));
+                quote! {
+                    impl crate::ApiErrorBody for types::#ty {
+                        fn error_code(&self) -> ::std::option::Option<&str> { #code }
+                        fn error_message(&self) -> ::std::option::Option<&str> { #message }
+                    }
                 }
-                None => quote!(None),
-            };
-            let (code, message) = (get(code), get(message));
-            quote! {
-                impl crate::ApiErrorBody for types::#ty {
-                    fn error_code(&self) -> ::std::option::Option<&str> { #code }
-                    fn error_message(&self) -> ::std::option::Option<&str> { #message }
-                }
-            }
-        });
+            },
+        );
     let undeclared = error_types
         .iter()
-        .filter(|e| *e != "()" && !error_bodies.iter().any(|(n, _, _)| n == *e))
+        .filter(|e| *e != "()" && !error_bodies.iter().any(|b| b.schema == **e))
         .map(|name| {
             let ty = format_ident!("{}", name);
             quote! {

@@ -321,7 +321,7 @@ fn ident(text: &str) -> proc_macro2::Ident {
 
 /// A raw string literal (`r#"..."#`, with as many `#` as needed), so that JSON reads as JSON
 /// in the generated file.
-fn raw_string(text: &str) -> proc_macro2::Literal {
+pub fn raw_string(text: &str) -> proc_macro2::Literal {
     let mut hashes = String::from("#");
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');

@@ -218,9 +218,10 @@ mod tests {
         let body = super::large_body(100, 10);
         let c: taurusdb::types::StarRocksReplicationConfig = serde_json::from_str(&body).unwrap();
         let b: super::Baseline = serde_json::from_str(&body).unwrap();
-        assert_eq!(c.table_checks().len(), 100);
+        assert_eq!(c.table_infos.as_ref().map_or(0, Vec::len), 100);
         assert_eq!(b.table_infos.unwrap().len(), 100);
-        assert_eq!(c.database_checks().len(), 10);
+        let db = c.database_info.as_ref().unwrap();
+        assert_eq!(db.db_config_check_results.as_ref().map_or(0, Vec::len), 10);
     }
 
     #[test]

@@ -175,11 +175,6 @@ pub fn check(target: Target, input: &[u8], generate: bool) -> Result<Depth, Stri
                 if again != v {
                     return Err("decode(encode(decode(x))) != decode(x)".into());
                 }
-                let _ = (
-                    v.database_checks().len(),
-                    v.table_checks().len(),
-                    v.all_checks_passed(),
-                );
             }
             let _ = serde_json::from_slice::<ErrorResponse>(input);
             Ok(depth)

@@ -28,13 +28,13 @@ mod transport;
 mod validate;
 
 pub use call::{ApiErrorBody, ResponseValueExt};
-pub use generated::requests;
 pub use config::{
     ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     env,
 };
 pub use credentials::{AkSk, BoxError, Credentials, Secret, TokenProvider, TokenSource};
 pub use error::{Error, ErrorKind};
+pub use generated::requests;
 pub(crate) use open_enum::open_enum;
 pub use progenitor_client;
 pub use retry::RetryPolicy;

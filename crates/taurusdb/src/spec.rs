@@ -132,7 +132,12 @@ pub fn parameter_object(op: &Operation, index: usize) -> Option<&'static Value> 
     let item = document().pointer(item_ptr)?;
     [op_obj, item]
         .into_iter()
-        .flat_map(|h| h.get("parameters").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|h| {
+            h.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .map(resolve)
         .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
 }

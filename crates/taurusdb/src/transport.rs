@@ -20,10 +20,10 @@ use reqwest::header::{HeaderName, LOCATION};
 use reqwest::{Request, Response, ResponseBuilderExt, Url};
 use tracing::Instrument;
 
-use crate::state;
 use crate::credentials::{Credentials, TokenSource};
 use crate::retry::{is_retryable_status, retry_after};
 use crate::signing::Signer;
+use crate::state;
 use crate::{Client, Config, Error, ErrorKind};
 
 /// Same-origin redirects followed per attempt.
@@ -210,7 +210,9 @@ async fn send(
             break;
         }
         let Some(mut next) = template.try_clone() else {
-            state::record_redirect("redirect not followed: the request body cannot be sent twice".to_string());
+            state::record_redirect(
+                "redirect not followed: the request body cannot be sent twice".to_string(),
+            );
             break;
         };
         hops += 1;

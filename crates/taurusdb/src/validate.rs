@@ -50,12 +50,20 @@ pub(crate) fn string(
     if let Some(min) = min_length
         && len < min
     {
-        return Err(invalid(name, value, format!("shorter than {min} characters")));
+        return Err(invalid(
+            name,
+            value,
+            format!("shorter than {min} characters"),
+        ));
     }
     if let Some(max) = max_length
         && len > max
     {
-        return Err(invalid(name, value, format!("longer than {max} characters")));
+        return Err(invalid(
+            name,
+            value,
+            format!("longer than {max} characters"),
+        ));
     }
     if let Some(p) = pattern
         && !matches(p, value)
