@@ -859,7 +859,8 @@ fn request_tokens(
         let (f, t) = (field(p), ty(p));
         quote!(#f: ::std::option::Option<::std::result::Result<#t, ::std::string::String>>)
     });
-    let body_field = body.map(|t| quote!(body: ::std::result::Result<#t, ::std::string::String>,));
+    let body_field =
+        body.map(|t| quote!(pub(crate) body: ::std::result::Result<#t, ::std::string::String>,));
     let setters = op
         .params
         .iter()
