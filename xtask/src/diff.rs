@@ -224,16 +224,17 @@ fn ops_by_id(root: &Value) -> BTreeMap<String, (String, &'static str, String, &V
         .collect()
 }
 
-/// `ListStarRocksDataReplicationConfig` -> the generated `builder::` struct, the `Client`
-/// method, and the types named after the operation (inline parameter types).
 /// The generated builder's method for a parameter or property: `X-Language` -> `x_language`.
 fn setter(name: &str) -> String {
     crate::postprocess::snake(name)
 }
 
+/// `ListStarRocksDataReplicationConfig` -> the generated `builder::` and `requests::` structs,
+/// the `Client` method, and the types named after the operation (inline parameter types).
 fn op_items(id: &str) -> Vec<String> {
     vec![
         format!("builder::{id}"),
+        format!("requests::{id}"),
         format!("Client::{}", crate::postprocess::snake(id)),
         format!("types::{id}"),
     ]

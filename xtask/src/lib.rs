@@ -13,7 +13,10 @@
 //!   also refuse goes in [`checks`], and `lint` files its diagnostics under the rule.
 //! - [`docs`]: `cargo xtask docs [--check]`, the spec rendered as a reference laid out like the
 //!   API page; [`page`] reads the page's own tables and judges the comparison ([`page::verdict`]).
-//! - [`diff`]: `cargo xtask diff OLD NEW`, changes between two specs, classified.
+//! - [`diff`]: `cargo xtask diff OLD NEW`, changes between two specs, classified, with the
+//!   version bump they call for.
+//! - [`semver`]: `cargo xtask semver-corpus`, what cargo-semver-checks says of the client
+//!   generated from each pair of specs in the corpus that `diff` is tested against.
 //! - [`vendor`]: `cargo xtask vendor`, the spec compared with Huawei's own definitions.
 //!
 //! **To add a command**: a module with a `run(..) -> Exit`, a variant in `main.rs`, a line here.
@@ -50,6 +53,7 @@ pub mod operations;
 pub mod page;
 pub mod panic;
 pub mod postprocess;
+pub mod semver;
 pub mod spec;
 pub mod tolerant;
 pub mod vendor;

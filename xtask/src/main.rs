@@ -43,6 +43,9 @@ enum Command {
     /// List the changes between two versions of a spec, classified for clients of the
     /// generated crate (breaking, warning, info), with the version bump they call for.
     Diff(xtask::diff::Args),
+    /// Record what cargo-semver-checks says of each pair of specs in the semver corpus
+    /// (xtask/tests/fixtures/semver): the client crate generated from each side, compared.
+    SemverCorpus(xtask::semver::Args),
     /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
     /// and compare its tables with the page's (openapi/page/<operationId>.txt).
     Docs {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         }
         Command::Lint { specs, format } => xtask::lint::run(&root, &specs, format),
         Command::Diff(args) => Exit::from(xtask::diff::run(&root, &args)),
+        Command::SemverCorpus(args) => xtask::semver::run(&root, &args),
         Command::Docs { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
             xtask::docs::run(&root, &spec, check)

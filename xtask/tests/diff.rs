@@ -305,7 +305,7 @@ fn fail_on_sets_the_exit_code() {
         "0.1.3",
     ]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("breaking parameter `lang` (query) of `GetThing` removed (at /paths/~1things~1{id}/get/parameters/1) [touches Client::get_thing, builder::GetThing, types::GetThingLang]\n         major: `.lang(..)` on `builder::GetThing` goes: code that sets it stops compiling\n"), "{out}");
+    assert!(out.starts_with("breaking parameter `lang` (query) of `GetThing` removed (at /paths/~1things~1{id}/get/parameters/1) [touches Client::get_thing, builder::GetThing, requests::GetThing, types::GetThingLang]\n         major: `.lang(..)` on `builder::GetThing` goes: code that sets it stops compiling\n"), "{out}");
     assert!(
         out.ends_with(
             "diff: 1 breaking, 0 warning, 0 info; version bump: major (breaking changes), 0.1.3 -> 0.2.0\n"
