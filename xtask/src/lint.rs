@@ -132,6 +132,7 @@ rules! {
     ResponseEnumOpen = "response-enum-open", Error, "enum-valued response fields are open (x-open-enum)";
     JsonMediaType = "json-media-type", Error, "bodies are application/json, the only type the client handles";
     NoRecursiveRequired = "no-recursive-required", Error, "no schema requires itself";
+    GeneratorExtensions = "generator-extensions", Error, "x-rust-method, x-cli, x-client-setting and x-error-body are valid, and no two operations get the same method or command";
 }
 
 struct Linter<'a> {
@@ -214,6 +215,17 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     l.diagnostics(Rule::NoRecursiveRequired, checks::required_cycles(spec));
     l.diagnostics(Rule::JsonMediaType, checks::media_types(spec));
     l.diagnostics(Rule::ErrorResponsesOneSchema, checks::error_schemas(spec));
+    // Operations without an operationId are reported by operation-operationId.
+    if checks::operation_id_problems(&spec.root).is_empty() {
+        let problems = [
+            crate::operations::operations(spec).err(),
+            crate::operations::error_bodies(spec).err(),
+        ];
+        l.diagnostics(
+            Rule::GeneratorExtensions,
+            problems.into_iter().flatten().collect(),
+        );
+    }
     info(&mut l, root);
     operations_rules(&mut l, root);
     paths(&mut l, root);

@@ -115,6 +115,22 @@ fn bad_specs_are_reported_and_change_nothing() {
         ("not-a-mapping.yaml", &["the spec must be a YAML mapping"]),
         ("swagger-2.yaml", &["Swagger 2.0 document"]),
         (
+            "clashing-entry-points.yaml",
+            &[":46:5: `GetThing` and `GetOther` would both get the client method `thing`"],
+        ),
+        (
+            "unknown-client-setting.yaml",
+            &[":29:11: `x-client-setting` must be one of: project-id, language"],
+        ),
+        (
+            "error-body-names-no-property.yaml",
+            &[":58:9: `Error` has no property `error_message`"],
+        ),
+        (
+            "form-request-body.yaml",
+            &[":33:11: the request body of `GetThing` is `application/x-www-form-urlencoded`"],
+        ),
+        (
             "invalid-document.yaml",
             &[
                 "not a valid OpenAPI 3.0 document",
@@ -317,6 +333,13 @@ fn bad_specs_fail_lint_with_the_problem_named() {
             "error[oas-version]: this is a Swagger 2.0 document",
         ),
         ("invalid-document.yaml", "error[oas3-schema]"),
+        ("clashing-entry-points.yaml", "error[generator-extensions]"),
+        ("unknown-client-setting.yaml", "error[generator-extensions]"),
+        (
+            "error-body-names-no-property.yaml",
+            "error[generator-extensions]",
+        ),
+        ("form-request-body.yaml", "error[json-media-type]"),
     ] {
         cases.push((fixtures().join("bad").join(file), expected));
     }
