@@ -47,7 +47,9 @@ fn workspace(spec: &Path, dir: &Path) {
         for file in tracked(&format!("crates/{krate}")) {
             let rel = file.strip_prefix(&format!("crates/{krate}/")).unwrap();
             // Generated code comes from the fixture; examples and tests are the product's.
-            if rel == "src/generated.rs" || rel.starts_with("tests/") || rel.starts_with("examples/")
+            if rel == "src/generated.rs"
+                || rel.starts_with("tests/")
+                || rel.starts_with("examples/")
             {
                 continue;
             }
@@ -59,7 +61,8 @@ fn workspace(spec: &Path, dir: &Path) {
     let text = text.split("[[example]]").next().unwrap().to_string();
     std::fs::write(&manifest, text).unwrap();
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let members = "members = [\"crates/taurusdb\", \"crates/taurusdb-httpmock\", \"crates/taurusdb-cli\"]";
+    let members =
+        "members = [\"crates/taurusdb\", \"crates/taurusdb-httpmock\", \"crates/taurusdb-cli\"]";
     let workspace: String = workspace
         .lines()
         .map(|l| if l.starts_with("members") { members } else { l })
@@ -69,8 +72,14 @@ fn workspace(spec: &Path, dir: &Path) {
     copy(&root.join("Cargo.lock"), &dir.join("Cargo.lock"));
     copy(&root.join("README.md"), &dir.join("README.md"));
     let fixture = root.join("tests/fixtures/generic");
-    copy(&fixture.join("client.rs"), &dir.join("crates/taurusdb/tests/generic.rs"));
-    copy(&fixture.join("cli.rs"), &dir.join("crates/taurusdb-cli/tests/generic.rs"));
+    copy(
+        &fixture.join("client.rs"),
+        &dir.join("crates/taurusdb/tests/generic.rs"),
+    );
+    copy(
+        &fixture.join("cli.rs"),
+        &dir.join("crates/taurusdb-cli/tests/generic.rs"),
+    );
 
     let spec = xtask::spec::Spec::load(spec).unwrap_or_else(|d| panic!("{d}"));
     let outputs = xtask::codegen::generate(&spec, "tests/fixtures/generic/spec.yaml")

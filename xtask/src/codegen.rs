@@ -34,48 +34,92 @@ pub const HTTPMOCK: &str = "crates/taurusdb-httpmock/src/generated.rs";
 pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 
 /// Generates every output from `spec`, in memory. `spec_name` is how the header names it.
+///
+/// Each output is rendered as soon as it is complete and its syntax tree dropped before the
+/// next progenitor pass, so that the peak memory is one pass's, not three's. With
+/// `XTASK_GEN_TIMINGS=1` in the environment, the time of each phase goes to stderr.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
+    let mut laps = Laps::from_env();
     crate::checks::generation(spec)?;
     let mut ops = crate::operations::operations(spec)?;
     let error_bodies = crate::operations::error_bodies(spec)?;
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
+    laps.lap("checks and the operation table");
 
     let mut relaxed = spec.root.clone();
     tolerant::apply(&mut relaxed);
     let api = crate::spec::to_openapi(&relaxed).map_err(|(ptr, msg)| spec.diag(&ptr, msg))?;
+    drop(relaxed);
     let progenitor = Progenitor::new(spec, &api, &open_enums);
+    laps.lap("tolerant transform, openapiv3 document");
 
     let mut client = progenitor.run("a client", |g, api| g.generate_tokens(api))?;
+    laps.lap("progenitor: client (typify, tokens, syn parse)");
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
     let spec_json = serde_json::to_string(&spec.root)
         .map_err(|e| spec.diag("", format!("the spec cannot be embedded as JSON: {e}")))?;
-    crate::operations::client(&mut client, &mut ops, &error_bodies, &spec_json)
-        .map_err(|m| spec.diag("/paths", m))?;
+    let conformance_json = crate::operations::conformance_document(spec).to_string();
+    crate::operations::client(
+        &mut client,
+        &mut ops,
+        &error_bodies,
+        &spec_json,
+        &conformance_json,
+    )
+    .map_err(|m| spec.diag("/paths", m))?;
+    drop((spec_json, conformance_json));
+    laps.lap("post-processing: client, entry points");
+    let client = Output {
+        path: CLIENT.to_string(),
+        contents: render(client, spec_name),
+    };
+    laps.lap("prettyplease: client");
 
     let mut mock = progenitor.run("httpmock helpers", |g, api| g.httpmock(api, "taurusdb"))?;
     mock.items
         .push(postprocess::examples_module(&examples(spec)).map_err(|m| spec.diag("/paths", m))?);
+    laps.lap("progenitor: httpmock, examples");
+    let mock = Output {
+        path: HTTPMOCK.to_string(),
+        contents: render(mock, spec_name),
+    };
+    laps.lap("prettyplease: httpmock");
 
     let mut cli = progenitor.run("a CLI", |g, api| g.cli(api, "taurusdb::generated"))?;
     crate::operations::cli(&mut cli, &ops).map_err(|m| spec.diag("/paths", m))?;
+    laps.lap("progenitor: CLI, dispatch");
+    let cli = Output {
+        path: CLI.to_string(),
+        contents: render(cli, spec_name),
+    };
+    laps.lap("prettyplease: CLI");
+    Ok(vec![client, mock, cli])
+}
 
-    Ok(vec![
-        Output {
-            path: CLIENT.to_string(),
-            contents: render(&client, spec_name),
-        },
-        Output {
-            path: HTTPMOCK.to_string(),
-            contents: render(&mock, spec_name),
-        },
-        Output {
-            path: CLI.to_string(),
-            contents: render(&cli, spec_name),
-        },
-    ])
+/// Phase timings for `XTASK_GEN_TIMINGS=1` (what BENCHMARKS.md's generation profile shows).
+struct Laps(Option<(std::time::Instant, std::time::Instant)>);
+
+impl Laps {
+    fn from_env() -> Self {
+        let on = std::env::var_os("XTASK_GEN_TIMINGS").is_some_and(|v| v == "1");
+        let now = std::time::Instant::now();
+        Laps(on.then_some((now, now)))
+    }
+
+    fn lap(&mut self, what: &str) {
+        if let Some((start, last)) = &mut self.0 {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "gen: {:>8.1} ms  {:>8.1} ms total  {what}",
+                (now - *last).as_secs_f64() * 1e3,
+                (now - *start).as_secs_f64() * 1e3
+            );
+            *last = now;
+        }
+    }
 }
 
 /// progenitor, set up once for every output: builder interface, `schemars::JsonSchema` and
@@ -167,7 +211,7 @@ fn examples(spec: &Spec) -> Vec<postprocess::Example> {
     out
 }
 
-fn render(file: &syn::File, spec_name: &str) -> String {
+fn render(file: syn::File, spec_name: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -183,7 +227,8 @@ fn render(file: &syn::File, spec_name: &str) -> String {
         "// `cargo xtask gen --check`, and a plain `cargo test`, fail while this file is stale."
     );
     out.push('\n');
-    out.push_str(&prettyplease::unparse(file));
+    out.push_str(&prettyplease::unparse(&file));
+    drop(file);
     out
 }
 

@@ -63,12 +63,29 @@ fn converted_components(root: &Value) -> Value {
     components
 }
 
-/// OpenAPI 3.0 schema to JSON Schema draft 4: `nullable: true` adds `null` to `type`
-/// (or wraps an untyped schema in `anyOf` with `{"type": "null"}`); annotations stay.
+/// An OpenAPI 3.0 schema as a JSON Schema (draft 4) schema: `nullable` becomes a `null`
+/// type, `example` goes. Examples are validated with it.
 pub fn to_json_schema(schema: &Value) -> Value {
+    convert(schema, false)
+}
+
+/// An OpenAPI 3.0 schema as the strict JSON Schema (draft 4) schema that a live response is
+/// checked against: as [`to_json_schema`], and also the siblings of a `$ref` dropped (OpenAPI
+/// 3.0 ignores them), OpenAPI's integer formats as ranges (`int32`, `int64`), its other
+/// formats that JSON Schema does not know left out, and properties an object schema does not
+/// declare forbidden (`additionalProperties: false`) unless it says otherwise, so that they
+/// are reported.
+pub fn to_strict_json_schema(schema: &Value) -> Value {
+    convert(schema, true)
+}
+
+fn convert(schema: &Value, strict: bool) -> Value {
     let Some(obj) = schema.as_object() else {
         return schema.clone();
     };
+    if strict && let Some(r) = obj.get("$ref") {
+        return serde_json::json!({ "$ref": r });
+    }
     let mut out = Map::new();
     for (k, v) in obj {
         let v = match k.as_str() {
@@ -76,23 +93,47 @@ pub fn to_json_schema(schema: &Value) -> Value {
                 v.as_object()
                     .map(|m| {
                         m.iter()
-                            .map(|(n, s)| (n.clone(), to_json_schema(s)))
+                            .map(|(n, s)| (n.clone(), convert(s, strict)))
                             .collect()
                     })
                     .unwrap_or_default(),
             ),
-            k if SUBSCHEMA.contains(&k) && v.is_object() => to_json_schema(v),
+            k if SUBSCHEMA.contains(&k) && v.is_object() => convert(v, strict),
             k if SUBSCHEMA_LISTS.contains(&k) => Value::Array(
                 v.as_array()
                     .into_iter()
                     .flatten()
-                    .map(to_json_schema)
+                    .map(|s| convert(s, strict))
                     .collect(),
             ),
             "example" | "nullable" => continue,
+            "format" if strict => {
+                match v.as_str() {
+                    Some("int32") => {
+                        out.entry("minimum").or_insert(i32::MIN.into());
+                        out.entry("maximum").or_insert(i32::MAX.into());
+                    }
+                    Some("int64") => {
+                        out.entry("minimum").or_insert(i64::MIN.into());
+                        out.entry("maximum").or_insert(i64::MAX.into());
+                    }
+                    Some(
+                        "date-time" | "date" | "time" | "email" | "hostname" | "ipv4" | "ipv6"
+                        | "uri" | "uri-reference" | "uuid",
+                    ) => {
+                        out.insert(k.clone(), v.clone());
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            k if strict && k.starts_with("x-") => continue,
             _ => v.clone(),
         };
         out.insert(k.clone(), v);
+    }
+    if strict && obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+        out.insert("additionalProperties".into(), Value::Bool(false));
     }
     if obj.get("nullable") == Some(&Value::Bool(true)) {
         match out.get("type").cloned() {

@@ -345,6 +345,55 @@ fn success(spec: &Spec, ptr: &str, op: &Value) -> (Option<String>, Option<String
     (None, None)
 }
 
+/// What a live response of each operation is checked against (the client's `conformance`
+/// feature): the spec's component schemas and every response's body schema, converted to
+/// strict JSON Schema ([`crate::examples::to_strict_json_schema`]), with each response's media
+/// types: `{"components": {"schemas": ..}, "operations": {id: {status: {"content": [..],
+/// "schema": ..}}}}`.
+pub fn conformance_document(spec: &Spec) -> Value {
+    let root = &spec.root;
+    let schemas: serde_json::Map<String, Value> = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(n, s)| (n.clone(), crate::examples::to_strict_json_schema(s)))
+        .collect();
+    let mut operations = serde_json::Map::new();
+    for (_, _, _, op) in crate::spec::operations(root) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut responses = serde_json::Map::new();
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let r = walk::resolve(root, r);
+            let content = r.get("content").and_then(Value::as_object);
+            let media: Vec<Value> = content
+                .into_iter()
+                .flatten()
+                .map(|(m, _)| Value::String(m.clone()))
+                .collect();
+            let schema = content
+                .into_iter()
+                .flatten()
+                .find_map(|(_, m)| m.get("schema"))
+                .map(crate::examples::to_strict_json_schema)
+                .unwrap_or(Value::Null);
+            responses.insert(
+                code.clone(),
+                serde_json::json!({"content": media, "schema": schema}),
+            );
+        }
+        operations.insert(id.to_string(), Value::Object(responses));
+    }
+    serde_json::json!({"components": {"schemas": schemas}, "operations": operations})
+}
+
 /// An error schema's `x-error-body: {code: <property>, message: <property>}`.
 pub struct ErrorBody {
     /// The component's name.
@@ -421,6 +470,12 @@ fn rename_raw_builders(
     ops: &[Operation],
 ) -> Result<Vec<(syn::Ident, syn::Ident)>, String> {
     let mut found: Vec<Option<(syn::Ident, syn::Ident)>> = vec![None; ops.len()];
+    // Looked up by name: a spec of 1 000 operations would otherwise normalise a million IDs.
+    let by_name: std::collections::HashMap<String, usize> = ops
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (normalized(&o.id), k))
+        .collect();
     for item in &mut file.items {
         let Item::Impl(i) = item else { continue };
         if !impl_self_is(i, "Client") {
@@ -437,7 +492,7 @@ fn rename_raw_builders(
                 continue;
             }
             let name = normalized(&f.sig.ident.to_string());
-            if let Some(k) = ops.iter().position(|o| normalized(&o.id) == name) {
+            if let Some(&k) = by_name.get(&name) {
                 f.sig.ident = format_ident!("raw_{}", f.sig.ident);
                 found[k] = Some((segs[1].ident.clone(), f.sig.ident.clone()));
                 f.attrs.push(syn::parse_quote!(
@@ -500,13 +555,48 @@ fn last_ident(ty: &syn::Type) -> Option<String> {
     }
 }
 
-fn read_builder(items: &[Item], name: &syn::Ident) -> Result<Builder, String> {
+/// The structs of progenitor's `builder` module and the `send` of each, by name: indexed
+/// once, so that reading every operation's builder stays linear in the operations.
+#[derive(Default)]
+struct BuilderIndex<'a> {
+    structs: std::collections::HashMap<String, &'a syn::ItemStruct>,
+    sends: std::collections::HashMap<String, &'a syn::ImplItemFn>,
+}
+
+impl<'a> BuilderIndex<'a> {
+    fn new(items: &'a [Item]) -> Self {
+        let mut index = BuilderIndex::default();
+        for item in items {
+            match item {
+                Item::Struct(s) => {
+                    index.structs.insert(s.ident.to_string(), s);
+                }
+                Item::Impl(imp) if imp.trait_.is_none() => {
+                    let syn::Type::Path(p) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let Some(last) = p.path.segments.last() else {
+                        continue;
+                    };
+                    for it in &imp.items {
+                        if let ImplItem::Fn(f) = it
+                            && f.sig.ident == "send"
+                        {
+                            index.sends.entry(last.ident.to_string()).or_insert(f);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+}
+
+fn read_builder(items: &BuilderIndex<'_>, name: &syn::Ident) -> Result<Builder, String> {
     let strukt = items
-        .iter()
-        .find_map(|i| match i {
-            Item::Struct(s) if s.ident == *name => Some(s),
-            _ => None,
-        })
+        .structs
+        .get(&name.to_string())
         .ok_or_else(|| format!("progenitor's output has no `builder::{name}`"))?;
     let mut fields = Vec::new();
     for f in &strukt.fields {
@@ -521,16 +611,8 @@ fn read_builder(items: &[Item], name: &syn::Ident) -> Result<Builder, String> {
         fields.push((ident.to_string(), inner));
     }
     let send = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Impl(imp) if impl_self_is(imp, &name.to_string()) => Some(imp),
-            _ => None,
-        })
-        .flat_map(|imp| imp.items.iter())
-        .find_map(|it| match it {
-            ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
-            _ => None,
-        })
+        .sends
+        .get(&name.to_string())
         .ok_or_else(|| format!("`builder::{name}` has no `send`"))?;
     let syn::ReturnType::Type(_, out) = &send.sig.output else {
         return Err(format!("`builder::{name}::send` returns nothing"));
@@ -573,11 +655,12 @@ pub fn client(
     ops: &mut [Operation],
     error_bodies: &[ErrorBody],
     spec_json: &str,
+    conformance_json: &str,
 ) -> Result<(), String> {
     let builders = rename_raw_builders(file, ops)?;
-    let items = builder_mod(file)
-        .ok_or("progenitor's output has no `builder` module")?
-        .clone();
+    let items = BuilderIndex::new(
+        builder_mod(file).ok_or("progenitor's output has no `builder` module")?,
+    );
     let mut entry_points = Vec::new();
     let mut requests = Vec::new();
     let mut error_types: Vec<String> = Vec::new();
@@ -658,6 +741,7 @@ pub fn client(
             }
         });
     let json = crate::postprocess::raw_string(spec_json);
+    let conformance = crate::postprocess::raw_string(conformance_json);
     let extra: syn::File = syn::parse2(quote! {
         impl Client { #(#entry_points)* }
 
@@ -678,6 +762,10 @@ pub fn client(
 
         /// The spec, as JSON: what the CLI's renderer and the conformance report read.
         pub const SPEC_JSON: &str = #json;
+
+        /// What live responses are checked against (strict JSON Schema): see `conformance`.
+        #[cfg(feature = "conformance")]
+        pub const CONFORMANCE_JSON: &str = #conformance;
     })
     .map_err(|e| format!("the generated entry points do not parse: {e}"))?;
     file.items.extend(extra.items);

@@ -78,6 +78,8 @@ pub struct Globals {
     pub query: Option<String>,
     /// `--verbose`.
     pub verbose: bool,
+    /// `--check-spec`.
+    pub check_spec: bool,
 }
 
 /// What the user asked for.
@@ -88,7 +90,7 @@ pub enum Invocation {
         /// The operation.
         op: &'static Operation,
         /// The operation's own arguments.
-        matches: ArgMatches,
+        matches: Box<ArgMatches>,
         /// The settings given on the command line.
         globals: Globals,
         /// Whether to call the built-in mock server instead of the cloud.
@@ -108,11 +110,13 @@ Exit status (the same for every command):
   3  the API answered with an error (status, error code, message and request ID are shown)
   4  network failure or timeout (connection refused, DNS, TLS, no answer in time)
   5  the response could not be decoded (or was larger than allowed)
+  6  --check-spec: the response was shown, and it departs from the spec
   1  anything else (output could not be written)";
 
 const AFTER_HELP: &str = "\
 Exit status: 0 ok, 2 usage or invalid input, 3 API error, 4 network or timeout,
-5 response not decodable. `taurusdb demo` shows real output without an account.";
+5 response not decodable, 6 response departs from the spec (--check-spec).
+`taurusdb demo` shows real output without an account.";
 
 const SETTINGS_HELP: &str = "\
 Where settings come from (a flag wins over the environment, which wins over the file):
@@ -319,7 +323,7 @@ fn settings_args() -> impl Iterator<Item = Arg> {
 }
 
 /// The output flags, global so that they may come before or after the subcommand.
-fn output_args() -> [Arg; 3] {
+fn output_args() -> [Arg; 4] {
     [
         Arg::new("output")
             .short('o')
@@ -337,6 +341,12 @@ fn output_args() -> [Arg; 3] {
             .global(true)
             .help_heading(OUTPUT)
             .help("Filter the result with a JMESPath expression (as KooCLI's --cli-query); printed as JSON or YAML"),
+        Arg::new("check-spec")
+            .long("check-spec")
+            .action(ArgAction::SetTrue)
+            .global(true)
+            .help_heading(OUTPUT)
+            .help("Also check the response strictly against the spec: departures go to stderr (or under `spec_check` with -o json/yaml), exit status 6"),
         Arg::new("verbose")
             .short('v')
             .long("verbose")
@@ -520,7 +530,7 @@ impl Invocation {
                 };
                 Ok(Invocation::Call {
                     op,
-                    matches: args.clone(),
+                    matches: Box::new(args.clone()),
                     globals: Globals {
                         language: maybe(args, "language")?,
                         ..output_globals(args)?
@@ -532,7 +542,7 @@ impl Invocation {
                 let (op, args) = find_operation(matches).ok_or("missing an operation's command")?;
                 Ok(Invocation::Call {
                     op,
-                    matches: args.clone(),
+                    matches: Box::new(args.clone()),
                     globals: globals(args)?,
                     demo: false,
                 })
@@ -563,6 +573,7 @@ fn output_globals(m: &ArgMatches) -> Result<Globals, String> {
         output: maybe(m, "output")?.unwrap_or_default(),
         query: maybe(m, "query")?,
         verbose: maybe(m, "verbose")?.unwrap_or_default(),
+        check_spec: maybe(m, "check-spec")?.unwrap_or_default(),
         ..Globals::default()
     })
 }

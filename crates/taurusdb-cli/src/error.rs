@@ -23,6 +23,8 @@ pub enum Exit {
     Network = 4,
     /// The response could not be decoded.
     Decode = 5,
+    /// `--check-spec`: the response was shown, and it departs from the spec.
+    Departs = 6,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -42,6 +44,8 @@ pub enum CliError {
     Output(std::io::Error),
     /// Something that should not happen (no async runtime, an internal mismatch).
     Internal(String),
+    /// `--check-spec`: the response was shown and the report printed; it departs from the spec.
+    Departs,
 }
 
 impl CliError {
@@ -51,6 +55,7 @@ impl CliError {
             CliError::Invalid(_) => Exit::Usage,
             CliError::Call(e) => exit_of(e.kind()),
             CliError::Output(_) | CliError::Internal(_) => Exit::Other,
+            CliError::Departs => Exit::Departs,
         }
     }
 
@@ -61,6 +66,8 @@ impl CliError {
             CliError::Invalid(m) | CliError::Internal(m) => format!("error: {}\n", sanitize(m)),
             CliError::Output(e) => format!("error: cannot write the output: {e}\n"),
             CliError::Call(e) => format!("error: {}\n", sanitize(&e.to_string())),
+            // The output and the report are already printed.
+            CliError::Departs => return String::new(),
         };
         if verbose {
             self.details(&mut out);

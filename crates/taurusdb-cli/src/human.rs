@@ -43,33 +43,9 @@ fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// A schema with its `$ref`s followed and single-member `allOf` wrappers merged: the
-/// wrapper's own keys (description, hints) win over the referenced component's.
+/// A schema with its `$ref`s followed and `allOf` members merged.
 fn view(schema: &Value) -> Map<String, Value> {
-    view_at(schema, 0)
-}
-
-fn view_at(schema: &Value, depth: usize) -> Map<String, Value> {
-    let s = spec::resolve(schema);
-    let mut out = Map::new();
-    if depth < MAX_DEPTH {
-        for member in s
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            out.extend(view_at(member, depth + 1));
-        }
-    }
-    if let Some(obj) = s.as_object() {
-        for (k, v) in obj {
-            if k != "allOf" {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    out
+    spec::view(schema)
 }
 
 /// What a value says under `x-cli-verdict`.

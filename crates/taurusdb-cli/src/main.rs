@@ -54,7 +54,7 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))
-                .and_then(|rt| rt.block_on(run::call(op, matches, globals, demo)));
+                .and_then(|rt| rt.block_on(run::call(op, *matches, globals, demo)));
             (result, verbose)
         }
     };

@@ -26,12 +26,14 @@ pub fn query(expression: &str, value: &Value) -> io::Result<Value> {
 
 /// Writes `reply`, the response of `op` called with `args`, to `out` in `format`. With a
 /// query, its result is written as JSON (or YAML with `-o yaml`): a filtered value has no
-/// human view. Human output carries colour escapes; `out` decides whether they reach the
+/// human view. With a conformance `report` (`--check-spec`), JSON and YAML output is
+/// `{"result": ..., "spec_check": report}`. Human output carries colour escapes; `out` decides whether they reach the
 /// terminal (see `anstream`).
 pub fn write(
     out: &mut dyn Write,
     format: OutputFormat,
     query_expr: Option<&str>,
+    report: Option<&taurusdb::conformance::Report>,
     op: &Operation,
     args: &[(String, String)],
     reply: &Reply,
@@ -43,6 +45,15 @@ pub fn write(
             &filtered
         }
         None => &reply.body,
+    };
+    // With --check-spec, JSON and YAML carry the report under its own key.
+    let wrapped;
+    let body = match (report, format, query_expr) {
+        (Some(r), OutputFormat::Json | OutputFormat::Yaml, None) => {
+            wrapped = serde_json::json!({"result": body, "spec_check": r});
+            &wrapped
+        }
+        _ => body,
     };
     match (format, query_expr) {
         (OutputFormat::Human, None) => human::render(out, op, args, body)?,

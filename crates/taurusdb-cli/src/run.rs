@@ -49,14 +49,28 @@ pub async fn call(
         eprint_lines(&notes);
     }
 
-    let reply = spinner::while_waiting(
+    let call = spinner::while_waiting(
         crate::generated::dispatch(&client, op.id, &matches),
         spinner::stderr_if_terminal(),
         spinner::DELAY,
         format!("Calling {}…", op.id),
-    )
-    .await
-    .map_err(|e| dispatch_error(op, e))?;
+    );
+    // --check-spec: the response is also checked strictly against the spec.
+    let (result, report) = if globals.check_spec {
+        let (result, captured) = taurusdb::conformance::capture(call).await;
+        (result, captured.as_ref().map(taurusdb::conformance::check))
+    } else {
+        (call.await, None)
+    };
+    let reply = match result {
+        Ok(reply) => reply,
+        Err(e) => {
+            if let Some(r) = &report {
+                eprint_report(r);
+            }
+            return Err(dispatch_error(op, e));
+        }
+    };
     if globals.verbose {
         let id = reply
             .request_id
@@ -71,12 +85,65 @@ pub async fn call(
         &mut out,
         globals.output,
         globals.query.as_deref(),
+        report.as_ref(),
         op,
         &args,
         &reply,
     )
     .map_err(CliError::Output)?;
-    print(&out)
+    print(&out)?;
+    match &report {
+        Some(r) if !r.conforms() => {
+            if globals.output == crate::args::OutputFormat::Human || globals.query.is_some() {
+                eprint_report(r);
+            }
+            Err(CliError::Departs)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The conformance report on stderr, for people: nothing when the response conforms.
+fn eprint_report(report: &taurusdb::conformance::Report) {
+    if report.conforms() {
+        return;
+    }
+    let mut lines = Vec::new();
+    let known = report
+        .departures
+        .iter()
+        .filter(|d| d.known.is_some())
+        .count();
+    let count = report.departures.len();
+    let mut head = format!(
+        "spec check: the {} response of {} departs from the spec",
+        report.status, report.operation
+    );
+    if count > 0 {
+        let s = if count == 1 { "" } else { "s" };
+        head.push_str(&format!(
+            ": {count} departure{s} ({known} known, {} new)",
+            count - known
+        ));
+    }
+    lines.push(head);
+    if let Some(why) = &report.not_validated {
+        lines.push(format!("  not validated: {}", sanitize(why)));
+    }
+    for d in &report.departures {
+        let label = if d.known.is_some() { "known" } else { "NEW" };
+        lines.push(format!(
+            "  {label:<5} {}  {}: the spec says {}, found {}",
+            sanitize(&d.path),
+            d.rule,
+            sanitize(&d.expected),
+            sanitize(&d.found)
+        ));
+        if let Some(reason) = &d.known {
+            lines.push(format!("        recorded: {}", sanitize(reason)));
+        }
+    }
+    eprint_lines(&lines);
 }
 
 /// A failure of `dispatch`, with a refused argument named by its flag.

@@ -16,6 +16,8 @@ pub use generated::{Client, ClientInfo, ResponseValue, builder, prelude, types};
 
 mod call;
 mod config;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod credentials;
 pub mod endpoints;
 mod error;

@@ -142,6 +142,36 @@ pub fn parameter_object(op: &Operation, index: usize) -> Option<&'static Value> 
         .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
 }
 
+/// A schema of the spec with its `$ref`s followed and its `allOf` members merged in: the
+/// schema's own keys (description, hints) win over those of what it references. This is how
+/// the CLI's renderer and the conformance report read a property's schema.
+pub fn view(schema: &Value) -> serde_json::Map<String, Value> {
+    view_at(schema, 0)
+}
+
+fn view_at(schema: &Value, depth: usize) -> serde_json::Map<String, Value> {
+    let s = resolve(schema);
+    let mut out = serde_json::Map::new();
+    if depth < 8 {
+        for member in s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.extend(view_at(member, depth + 1));
+        }
+    }
+    if let Some(obj) = s.as_object() {
+        for (k, v) in obj {
+            if k != "allOf" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
 /// Follows a local `$ref` (`#/...`) of the spec, as often as it chains.
 pub fn resolve(mut v: &Value) -> &Value {
     for _ in 0..32 {

@@ -144,7 +144,10 @@ async fn execute(
                     }
                 }
                 span.in_scope(|| tracing::debug!("response {status}"));
-                return Ok(limit_body(response, config.max_response_bytes));
+                let response = limit_body(response, config.max_response_bytes);
+                #[cfg(feature = "conformance")]
+                let response = crate::conformance::tee(response, info.operation_id);
+                return Ok(response);
             }
             Err(e) => {
                 if is_retryable_error(&e, idempotent)
@@ -239,11 +242,23 @@ fn limit_body(response: Response, max: usize) -> Response {
         Some(n) if n <= max as u64 => return response,
         _ => {}
     }
-    let url = response.url().clone();
     let too_long = response.content_length().is_some_and(|n| n > max as u64);
+    map_body(response, |body| {
+        reqwest::Body::wrap(http_body_util::Limited::new(
+            body,
+            if too_long { 0 } else { max },
+        ))
+    })
+}
+
+/// The same response (status, version, headers, URL) with its body replaced by `f(body)`.
+pub(crate) fn map_body(
+    response: Response,
+    f: impl FnOnce(reqwest::Body) -> reqwest::Body,
+) -> Response {
+    let url = response.url().clone();
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
-    let limited = http_body_util::Limited::new(body, if too_long { 0 } else { max });
     let mut builder = http::Response::builder()
         .status(parts.status)
         .version(parts.version)
@@ -251,7 +266,7 @@ fn limit_body(response: Response, max: usize) -> Response {
     if let Some(headers) = builder.headers_mut() {
         *headers = parts.headers;
     }
-    match builder.body(reqwest::Body::wrap(limited)) {
+    match builder.body(f(body)) {
         Ok(r) => Response::from(r),
         Err(_) => unreachable!("status, version and headers come from a valid response"),
     }
