@@ -447,7 +447,13 @@ pub fn demo_default() -> Option<&'static Operation> {
 pub fn command() -> Command {
     let mut root = Command::new(BIN)
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Call the TaurusDB StarRocks data synchronization API (Huawei Cloud)")
+        .about(format!(
+            "{} (Huawei Cloud)",
+            spec::document()
+                .pointer("/info/title")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("the API")
+        ))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(output_args())
@@ -466,6 +472,9 @@ pub fn command() -> Command {
         )
         .args_conflicts_with_subcommands(true)
         .subcommands(operation_commands(true));
+    for op in spec::operations() {
+        demo = demo.subcommand(operation_command(op, op.id, true).hide(true));
+    }
     if let Some(op) = demo_default() {
         demo = demo.args(operation_args(op, true)).arg(language_arg());
     }

@@ -241,7 +241,11 @@ fn query_filters_the_result_with_jmespath() {
 fn check_spec_reports_departures_after_the_output_with_exit_status_6() {
     let run = Cli::new(&["demo", "--check-spec"]).run();
     assert_eq!(run.code, 6, "{}", run.render());
-    assert!(run.stdout.contains("✗ 1 of 2 checks did not pass."), "the output as without the flag: {}", run.render());
+    assert!(
+        run.stdout.contains("✗ 1 of 2 checks did not pass."),
+        "the output as without the flag: {}",
+        run.render()
+    );
     insta::assert_snapshot!("check_spec_human", run.render());
 
     let run = Cli::new(&["demo", "--check-spec", "-o", "json"]).run();
@@ -250,8 +254,16 @@ fn check_spec_reports_departures_after_the_output_with_exit_status_6() {
     assert_eq!(v["result"]["source_node_id"], "source_node_id");
     let departures = v["spec_check"]["departures"].as_array().unwrap();
     assert_eq!(departures.len(), 2, "{}", run.render());
-    assert!(departures.iter().all(|d| d["known"].is_string()), "{}", run.render());
-    assert!(!run.stderr.contains("spec check"), "the report is in the JSON: {}", run.render());
+    assert!(
+        departures.iter().all(|d| d["known"].is_string()),
+        "{}",
+        run.render()
+    );
+    assert!(
+        !run.stderr.contains("spec check"),
+        "the report is in the JSON: {}",
+        run.render()
+    );
 
     let run = Cli::new(&["demo", "--check-spec", "-o", "yaml"]).run();
     assert_eq!(run.code, 6, "{}", run.render());
@@ -261,12 +273,16 @@ fn check_spec_reports_departures_after_the_output_with_exit_status_6() {
 #[test]
 fn check_spec_is_silent_when_the_response_conforms() {
     let server = serve(200, examples::STATUS_200_PAGE_CORRECTED);
-    let run = Cli::query(&["--check-spec"]).against(&server.base_url()).run();
+    let run = Cli::query(&["--check-spec"])
+        .against(&server.base_url())
+        .run();
     assert_eq!(run.code, 0, "{}", run.render());
     assert_eq!(run.stderr, "", "no report noise");
     let plain = Cli::query(&[]).against(&server.base_url()).run();
     assert_eq!(run.stdout, plain.stdout);
-    let run = Cli::query(&["--check-spec", "-o", "json"]).against(&server.base_url()).run();
+    let run = Cli::query(&["--check-spec", "-o", "json"])
+        .against(&server.base_url())
+        .run();
     assert_eq!(run.code, 0, "{}", run.render());
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["spec_check"]["departures"], serde_json::json!([]));
@@ -275,7 +291,9 @@ fn check_spec_is_silent_when_the_response_conforms() {
 #[test]
 fn check_spec_on_an_api_error_keeps_the_error_exit_status() {
     let server = serve(400, r#"{"error_code": "DBS.200022"}"#);
-    let run = Cli::query(&["--check-spec"]).against(&server.base_url()).run();
+    let run = Cli::query(&["--check-spec"])
+        .against(&server.base_url())
+        .run();
     assert_eq!(run.code, 3, "{}", run.render());
     assert!(run.stderr.contains("NEW   $  required"), "{}", run.render());
 }
