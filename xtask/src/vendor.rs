@@ -47,25 +47,15 @@ pub const DEVIATIONS: &str = "deviations.yaml";
 /// The sources a deviation may say the spec follows.
 pub const SOURCES: [&str; 4] = ["page", "vendor", "server", "spec"];
 
-/// Schema keywords compared as facts, in the order they are reported.
-const CONSTRAINTS: [&str; 16] = [
-    "type",
-    "format",
-    "enum",
-    "default",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "required",
-];
+/// Schema keywords compared as facts, in the order they are reported: the type, format,
+/// enumeration and default, the constraints that do not change a Rust type
+/// ([`crate::tolerant::DOCUMENTED_ONLY`]), and `required`.
+fn constraints() -> impl Iterator<Item = &'static str> {
+    ["type", "format", "enum", "default"]
+        .into_iter()
+        .chain(crate::tolerant::DOCUMENTED_ONLY)
+        .chain(["required"])
+}
 
 /// A Swagger 2.0 definition, as loaded.
 #[derive(Debug, Clone)]
@@ -601,7 +591,7 @@ impl<'a> Compare<'a> {
             return;
         }
         self.visit(&s.nodes);
-        for k in CONSTRAINTS {
+        for k in constraints() {
             self.fact(
                 &at,
                 k,
@@ -891,7 +881,7 @@ impl<'a> Compare<'a> {
                 );
                 // An apiKey scheme's value is a string, with no other constraint.
                 let vschema = param_schema(vp);
-                for k in CONSTRAINTS.into_iter().filter(|k| *k != "required") {
+                for k in constraints().filter(|k| *k != "required") {
                     let sv = (k == "type").then(|| json!("string"));
                     self.fact(&pat, k, sv, normalized(k, vschema.get(k)), &nodes);
                 }
