@@ -40,7 +40,13 @@
 //!   tests).
 //! - [`tolerant`]: the tolerant-reader transform of response schemas (`gen`; `lint` reports
 //!   what it cannot relax).
-//! - [`postprocess`], [`operations`]: changes to progenitor's output (`gen`).
+//! - [`postprocess`]: changes to progenitor's types (open enums, aliases, `#[non_exhaustive]`,
+//!   path encoding, the region table) (`gen`).
+//! - [`operations`]: the per-operation layer progenitor does not write, for every operation
+//!   of the spec: the client's entry points and request checks, the operation table, the
+//!   error bodies' accessors, the strict response schemas of `--check-spec`, the CLI's
+//!   `dispatch`; and the checks of the `x-` extensions that drive it (`gen`, `lint`). **To
+//!   support a new kind of parameter or body**, start here.
 //! - [`panic`](mod@panic): running progenitor and typify, which report some bugs by panicking.
 
 pub mod checks;
