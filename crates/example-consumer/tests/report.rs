@@ -79,3 +79,44 @@ async fn api_errors_come_through_typed() {
         (ErrorKind::Api, Some("DBS.200022"))
     );
 }
+
+/// A response built in Rust, as a downstream crate's tests build one: through the generated
+/// builders (the types are `#[non_exhaustive]`, so a field the API adds later does not break
+/// this code), never with a struct literal.
+#[tokio::test]
+async fn responses_built_with_the_generated_builders() {
+    use taurusdb::types::{
+        CheckResult, DataBaseInfo, DbConfigCheckResult, ReplScope, TableReplConfig,
+    };
+    let check = DbConfigCheckResult::builder()
+        .param_name(Some("enable_snapshots".to_string()))
+        .value(Some("true".to_string()))
+        .check_result(Some(CheckResult::Fail));
+    let config: StarRocksReplicationConfig = StarRocksReplicationConfig::builder()
+        .database_info(Some(
+            DataBaseInfo::builder()
+                .database_name(Some("orders".to_string()))
+                .db_config_check_results(Some(vec![check.try_into().unwrap()]))
+                .try_into()
+                .unwrap(),
+        ))
+        .table_repl_config(Some(
+            TableReplConfig::builder()
+                .repl_scope(Some(ReplScope::All))
+                .try_into()
+                .unwrap(),
+        ))
+        .target_database_name(Some("orders_copy".to_string()))
+        .try_into()
+        .unwrap();
+    let server = MockServer::start_async().await;
+    server.list_star_rocks_data_replication_config(|_, then| {
+        then.ok(&config);
+    });
+    let r = report(&client(&server), INSTANCE, "nightly").await.unwrap();
+    assert_eq!(r.failures, ["enable_snapshots = true: fail"]);
+    assert_eq!(
+        r.to_string(),
+        "task nightly: orders -> orders_copy (all tables)\nFAILED enable_snapshots = true: fail\n"
+    );
+}
