@@ -40,6 +40,7 @@ pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 /// `XTASK_GEN_TIMINGS=1` in the environment, the time of each phase goes to stderr.
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
     let mut laps = Laps::from_env();
+    operation_count(spec)?;
     crate::checks::generation(spec)?;
     let mut ops = crate::operations::operations(spec)?;
     let error_bodies = crate::operations::error_bodies(spec)?;
@@ -59,6 +60,11 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     laps.lap("progenitor: client (typify, tokens, syn parse)");
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
+    // The `types` module (the largest part of the client) is complete now: rendered here and
+    // its tree dropped, before the entry points add theirs.
+    let done = finished_prefix(&mut client);
+    let mut client_text = unparse_items(done);
+    laps.lap("post-processing and prettyplease: client types");
     let spec_json = serde_json::to_string(&spec.root)
         .map_err(|e| spec.diag("", format!("the spec cannot be embedded as JSON: {e}")))?;
     let conformance_json = crate::operations::conformance_document(spec).to_string();
@@ -72,9 +78,10 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     .map_err(|m| spec.diag("/paths", m))?;
     drop((spec_json, conformance_json));
     laps.lap("post-processing: client, entry points");
+    client_text.push_str(&unparse_each(client));
     let client = Output {
         path: CLIENT.to_string(),
-        contents: render(client, spec_name),
+        contents: header(spec_name) + &client_text,
     };
     laps.lap("prettyplease: client");
 
@@ -99,6 +106,27 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     Ok(vec![client, mock, cli])
 }
 
+/// The most operations `gen` takes. Generation needs about 0.5 MB of memory per operation
+/// (505 MB for 1 000, BENCHMARKS.md), all of it inside one progenitor pass, so a larger spec
+/// is refused before progenitor starts rather than when the machine runs out of memory. The
+/// loader's limits (16 MiB, 2 000 000 nodes) still let through about 100 000 small operations.
+pub const MAX_OPERATIONS: usize = 2_000;
+
+fn operation_count(spec: &Spec) -> Result<(), Diagnostic> {
+    let n = walk::operations(&spec.root).len();
+    if n > MAX_OPERATIONS {
+        return Err(spec.diag(
+            "/paths",
+            format!(
+                "the spec has {n} operations; `cargo xtask gen` takes at most {MAX_OPERATIONS} \
+                 (generation needs about 0.5 MB of memory per operation). Split the spec, \
+                 or raise `MAX_OPERATIONS` in xtask/src/codegen.rs on a machine with the memory"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Phase timings for `XTASK_GEN_TIMINGS=1` (what BENCHMARKS.md's generation profile shows).
 struct Laps(Option<(std::time::Instant, std::time::Instant)>);
 
@@ -112,8 +140,18 @@ impl Laps {
     fn lap(&mut self, what: &str) {
         if let Some((start, last)) = &mut self.0 {
             let now = std::time::Instant::now();
+            // Linux: the peak resident set so far (VmHWM), to see which phase sets it.
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .map_or(String::new(), |kb| {
+                    format!("  peak RSS {:>5} MB", kb / 1024)
+                });
             eprintln!(
-                "gen: {:>8.1} ms  {:>8.1} ms total  {what}",
+                "gen: {:>8.1} ms  {:>8.1} ms total{peak}  {what}",
                 (now - *last).as_secs_f64() * 1e3,
                 (now - *start).as_secs_f64() * 1e3
             );
@@ -174,8 +212,93 @@ impl<'a> Progenitor<'a> {
         let tokens = panic::catch(|| generate(&mut Generator::new(&self.settings), self.api))
             .map_err(|panic| error(format!("progenitor stopped with `{panic}`")))?
             .map_err(|e| error(e.to_string()))?;
-        syn::parse2(tokens).map_err(|e| error(format!("its output does not parse: {e}")))
+        parse_items(tokens).map_err(|e| error(format!("its output does not parse: {e}")))
     }
+}
+
+/// Parses progenitor's output as a file, one item at a time: `syn::parse2` of the whole
+/// stream would first copy every token into one buffer, which for a spec of 1 000
+/// operations costs more memory than progenitor itself (see BENCHMARKS.md). Modules are
+/// split into their items too. The result is the same tree as `syn::parse2::<syn::File>`.
+pub(crate) fn parse_items(tokens: proc_macro2::TokenStream) -> syn::Result<syn::File> {
+    use proc_macro2::TokenTree;
+    // Inner attributes (`#![...]`) of the file come first.
+    let mut tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut attrs = 0;
+    while matches!(tokens.get(attrs), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && matches!(tokens.get(attrs + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+        && matches!(tokens.get(attrs + 2), Some(TokenTree::Group(_)))
+    {
+        attrs += 3;
+    }
+    let rest = tokens.split_off(attrs);
+    let mut file: syn::File = syn::parse2(tokens.into_iter().collect())?;
+    file.items = parse_item_list(rest.into_iter().collect())?;
+    Ok(file)
+}
+
+fn parse_item_list(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<syn::Item>> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let is_semi = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ';');
+    let mut items = Vec::new();
+    let mut current: Vec<TokenTree> = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(t) = iter.next() {
+        let ends = match &t {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                // `const X: T = T { .. };` and `use a::{b, c};` end at the `;` after the braces.
+                !iter.peek().is_some_and(is_semi)
+            }
+            t => is_semi(t),
+        };
+        current.push(t);
+        if ends {
+            items.push(parse_item(std::mem::take(&mut current))?);
+        }
+    }
+    if !current.is_empty() {
+        items.push(parse_item(current)?);
+    }
+    Ok(items)
+}
+
+/// One item; a module with a body is parsed as its head, then its items one at a time.
+fn parse_item(mut tokens: Vec<proc_macro2::TokenTree>) -> syn::Result<syn::Item> {
+    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+    let n = tokens.len();
+    let is_mod = n >= 3
+        && matches!(&tokens[n - 3], TokenTree::Ident(i) if i == "mod")
+        && matches!(&tokens[n - 2], TokenTree::Ident(_))
+        && matches!(&tokens[n - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+    if !is_mod {
+        return syn::parse2(tokens.into_iter().collect());
+    }
+    let Some(TokenTree::Group(body)) = tokens.pop() else {
+        unreachable!("checked above")
+    };
+    // Inner attributes (`#![...]`) stay with the head. The group is dropped before its
+    // stream is taken apart, so that the tokens are moved rather than copied.
+    let (stream, span) = (body.stream(), body.span());
+    drop(body);
+    let mut inner: Vec<TokenTree> = stream.into_iter().collect();
+    let mut attrs = 0;
+    while matches!(inner.get(attrs), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && matches!(inner.get(attrs + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+        && matches!(inner.get(attrs + 2), Some(TokenTree::Group(_)))
+    {
+        attrs += 3;
+    }
+    let rest = inner.split_off(attrs);
+    let mut head = Group::new(Delimiter::Brace, inner.into_iter().collect());
+    head.set_span(span);
+    tokens.push(TokenTree::Group(head));
+    let mut item: syn::ItemMod = syn::parse2(tokens.into_iter().collect())?;
+    let items = parse_item_list(rest.into_iter().collect::<TokenStream>())?;
+    match &mut item.content {
+        Some((_, content)) => content.extend(items),
+        None => unreachable!("a module with braces has content"),
+    }
+    Ok(syn::Item::Mod(item))
 }
 
 /// Every example of every response, verbatim ones (`x-page-example`) included:
@@ -211,7 +334,50 @@ fn examples(spec: &Spec) -> Vec<postprocess::Example> {
     out
 }
 
+/// Takes the items of `file` up to and including the `types` module, when no later step
+/// looks at them (the entry points read and rename `impl Client` and `mod builder`).
+fn finished_prefix(file: &mut syn::File) -> Vec<syn::Item> {
+    let is_types = |i: &syn::Item| matches!(i, syn::Item::Mod(m) if m.ident == "types");
+    let still_read = |i: &syn::Item| match i {
+        syn::Item::Mod(m) => m.ident == "builder",
+        syn::Item::Impl(_) => true,
+        _ => false,
+    };
+    match file.items.iter().position(is_types) {
+        Some(k) if !file.items[..k].iter().any(still_read) => file.items.drain(..=k).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// prettyplease's text of some items: as they would print as the start of a file.
+fn unparse_items(items: Vec<syn::Item>) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let mut file: syn::File = syn::parse_quote!();
+    file.items = items;
+    prettyplease::unparse(&file)
+}
+
+/// prettyplease's text of a file (without inner attributes), printed one item at a time,
+/// each item's tree dropped once printed: the same text as `prettyplease::unparse`, without
+/// the printer's buffers for the whole file.
+fn unparse_each(file: syn::File) -> String {
+    if !file.attrs.is_empty() {
+        return prettyplease::unparse(&file);
+    }
+    let mut out = String::new();
+    for item in file.items {
+        out.push_str(&unparse_items(vec![item]));
+    }
+    out
+}
+
 fn render(file: syn::File, spec_name: &str) -> String {
+    header(spec_name) + &unparse_each(file)
+}
+
+fn header(spec_name: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -227,8 +393,6 @@ fn render(file: syn::File, spec_name: &str) -> String {
         "// `cargo xtask gen --check`, and a plain `cargo test`, fail while this file is stale."
     );
     out.push('\n');
-    out.push_str(&prettyplease::unparse(&file));
-    drop(file);
     out
 }
 
@@ -407,6 +571,63 @@ mod tests {
         assert!(
             stale.is_empty(),
             "{report}To fix: run `cargo xtask gen` and commit the result."
+        );
+    }
+
+    /// A spec of 100 000 small operations passes the loader's limits (8 MB, 600 000 nodes)
+    /// and would take progenitor tens of gigabytes: it is refused, quickly, with the count.
+    #[test]
+    fn too_many_operations_are_refused_before_progenitor() {
+        let mut text =
+            String::from("openapi: 3.0.3\ninfo:\n  title: Big\n  version: 1.0.0\npaths:\n");
+        for i in 0..100_000 {
+            text.push_str(&format!(
+                "  /p{i}:\n    get:\n      operationId: Op{i}\n      responses:\n        '204':\n          description: No content.\n"
+            ));
+        }
+        let spec = Spec::parse("big.yaml", text.as_bytes()).expect("within the loader's limits");
+        let started = std::time::Instant::now();
+        let err = generate(&spec, "big.yaml").unwrap_err();
+        assert!(
+            err.message.contains("100000 operations") && err.message.contains("at most 2000"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    /// Parsing progenitor's output an item at a time gives the same tree as parsing it whole.
+    #[test]
+    fn item_by_item_parsing_is_parsing() {
+        let tokens = quote! {
+            #![allow(unused)]
+            use a::{b, c};
+            pub const X: S = S { a: 1 };
+            #[doc = "m"]
+            pub mod m {
+                #![allow(dead_code)]
+                pub struct A { x: u8 }
+                pub struct B(u8);
+                impl A { fn f(&self) -> [u8; 2] { [1, 2] } }
+                pub(crate) mod n { pub enum E { A, B } }
+                mod empty {}
+            }
+            static F: fn() = || {};
+            fn g() {}
+        };
+        let whole: syn::File = syn::parse2(tokens.clone()).unwrap();
+        let pieces = parse_items(tokens.clone()).unwrap();
+        assert_eq!(quote!(#whole).to_string(), quote!(#pieces).to_string());
+        assert_eq!(prettyplease::unparse(&whole), unparse_each(pieces));
+        let mut items = parse_items(tokens).unwrap().items;
+        let first = items.drain(..3).collect();
+        let mut rest: syn::File = syn::parse_quote!();
+        rest.items = items;
+        assert_eq!(
+            unparse_items(first) + &unparse_each(rest),
+            prettyplease::unparse(&syn::File {
+                attrs: Vec::new(),
+                ..whole
+            })
         );
     }
 

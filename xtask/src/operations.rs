@@ -742,7 +742,7 @@ pub fn client(
         });
     let json = crate::postprocess::raw_string(spec_json);
     let conformance = crate::postprocess::raw_string(conformance_json);
-    let extra: syn::File = syn::parse2(quote! {
+    let extra = crate::codegen::parse_items(quote! {
         impl Client { #(#entry_points)* }
 
         /// The request of each operation, made by its entry point on [`Client`]: `.await` it
@@ -1183,7 +1183,7 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
             }
         }
     });
-    let extra: syn::File = syn::parse2(quote! {
+    let extra = crate::codegen::parse_items(quote! {
         /// The clap command progenitor generated for the operation `id`.
         pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
             match id {
