@@ -320,29 +320,22 @@ fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
 
 /// The first 2xx response with a body: its status and the pointer of its JSON schema.
 fn success(spec: &Spec, ptr: &str, op: &Value) -> (Option<String>, Option<String>) {
-    for (code, r) in op
-        .get("responses")
-        .and_then(Value::as_object)
+    let Some(r) = walk::responses(&spec.root, ptr, op)
         .into_iter()
-        .flatten()
-    {
-        if !code.starts_with('2') {
-            continue;
-        }
-        let r_ptr = match r.get("$ref").and_then(Value::as_str) {
-            Some(rf) => rf.trim_start_matches('#').to_string(),
-            None => format!("{ptr}/responses/{}", escape_pointer(code)),
-        };
-        let resolved = walk::resolve(&spec.root, r);
-        let schema = resolved
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(|c| c.iter().next())
-            .filter(|(_, m)| m.get("schema").is_some())
-            .map(|(media, _)| format!("{r_ptr}/content/{}/schema", escape_pointer(media)));
-        return (Some(code.clone()), schema);
-    }
-    (None, None)
+        .find(|r| r.status.starts_with('2'))
+    else {
+        return (None, None);
+    };
+    // The schema's pointer where it is written: under the component a `$ref` names.
+    let r_ptr = match r.declared.get("$ref").and_then(Value::as_str) {
+        Some(rf) => rf.trim_start_matches('#').to_string(),
+        None => r.ptr.clone(),
+    };
+    let schema = walk::media_schemas(&r_ptr, r.body)
+        .into_iter()
+        .next()
+        .map(|(schema_ptr, _, _)| schema_ptr);
+    (Some(r.status.clone()), schema)
 }
 
 /// What a live response of each operation is checked against (the client's `conformance`
@@ -365,13 +358,12 @@ pub fn conformance_document(spec: &Spec) -> Value {
             continue;
         };
         let mut responses = serde_json::Map::new();
-        for (code, r) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
+        for walk::Response {
+            status: code,
+            body: r,
+            ..
+        } in walk::responses(root, "", op)
         {
-            let r = walk::resolve(root, r);
             let content = r.get("content").and_then(Value::as_object);
             let media: Vec<Value> = content
                 .into_iter()
@@ -508,6 +500,47 @@ fn rename_raw_builders(
             f.ok_or_else(|| format!("progenitor's output has no builder method for `{}`", o.id))
         })
         .collect()
+}
+
+/// progenitor's builder structs link to the `Client` method that makes them, now renamed
+/// `raw_<op>`: their docs follow.
+fn relink_builder_docs(file: &mut syn::File, builders: &[(syn::Ident, syn::Ident)]) {
+    let Some(Item::Mod(ItemMod {
+        content: Some((_, items)),
+        ..
+    })) = file
+        .items
+        .iter_mut()
+        .find(|i| matches!(i, Item::Mod(m) if m.ident == "builder"))
+    else {
+        return;
+    };
+    let renamed: std::collections::HashMap<String, String> = builders
+        .iter()
+        .map(|(b, raw)| (b.to_string(), raw.to_string()))
+        .collect();
+    for item in items {
+        let Item::Struct(strukt) = item else { continue };
+        let Some(raw) = renamed.get(&strukt.ident.to_string()) else {
+            continue;
+        };
+        let old = format!("Client::{}", raw.trim_start_matches("raw_"));
+        let new = format!("Client::{raw}");
+        for attr in &mut strukt.attrs {
+            if let syn::Meta::NameValue(nv) = &mut attr.meta
+                && nv.path.is_ident("doc")
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &mut nv.value
+            {
+                let value = text.value();
+                if value.contains(&old) && !value.contains(&new) {
+                    *text = syn::LitStr::new(&value.replace(&old, &new), text.span());
+                }
+            }
+        }
+    }
 }
 
 /// The fields of progenitor's builder struct `builder::<name>` and the output type of its
@@ -658,9 +691,9 @@ pub fn client(
     conformance_json: &str,
 ) -> Result<(), String> {
     let builders = rename_raw_builders(file, ops)?;
-    let items = BuilderIndex::new(
-        builder_mod(file).ok_or("progenitor's output has no `builder` module")?,
-    );
+    relink_builder_docs(file, &builders);
+    let items =
+        BuilderIndex::new(builder_mod(file).ok_or("progenitor's output has no `builder` module")?);
     let mut entry_points = Vec::new();
     let mut requests = Vec::new();
     let mut error_types: Vec<String> = Vec::new();
