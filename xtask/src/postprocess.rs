@@ -140,7 +140,60 @@ pub fn client(
         add_aliases(types, a)?;
     }
     non_exhaustive(types);
+    optional_schemars(file);
     Ok(())
+}
+
+/// Makes progenitor's `schemars::JsonSchema` derives depend on the client's `schemars`
+/// feature: every `#[derive(.., schemars::JsonSchema, ..)]` in the file loses that path and
+/// gains `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, so that crates
+/// that do not ask for JSON Schemas do not compile schemars (BENCHMARKS.md, build cost).
+pub fn optional_schemars(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+    struct Derives;
+    impl VisitMut for Derives {
+        fn visit_item_struct_mut(&mut self, s: &mut syn::ItemStruct) {
+            gate(&mut s.attrs);
+            syn::visit_mut::visit_item_struct_mut(self, s);
+        }
+        fn visit_item_enum_mut(&mut self, e: &mut syn::ItemEnum) {
+            gate(&mut e.attrs);
+            syn::visit_mut::visit_item_enum_mut(self, e);
+        }
+    }
+    fn is_json_schema(p: &syn::Path) -> bool {
+        p.segments.last().is_some_and(|s| s.ident == "JsonSchema")
+            && p.segments.iter().any(|s| s.ident == "schemars")
+    }
+    fn gate(attrs: &mut Vec<syn::Attribute>) {
+        let mut found = false;
+        for attr in attrs.iter_mut() {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            if !paths.iter().any(is_json_schema) {
+                continue;
+            }
+            found = true;
+            let kept = paths.into_iter().filter(|p| !is_json_schema(p));
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+        if found {
+            attrs.retain(|a| {
+                !(a.path().is_ident("derive")
+                    && matches!(&a.meta, syn::Meta::List(l) if l.tokens.is_empty()))
+            });
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+            ));
+        }
+    }
+    Derives.visit_file_mut(file);
 }
 
 /// Marks every struct and enum of `types` `#[non_exhaustive]` (typify has no switch for it),
@@ -354,6 +407,38 @@ pub fn snake(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod schemars_tests {
+    #[test]
+    fn json_schema_derives_depend_on_the_feature() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(Clone, schemars::JsonSchema, Debug)]
+                pub struct A { x: u8 }
+                #[derive(::schemars::JsonSchema)]
+                pub enum B { X }
+                #[derive(Clone)]
+                pub struct C;
+            }
+        };
+        super::optional_schemars(&mut file);
+        let text = prettyplease::unparse(&file);
+        assert!(!text.contains("derive(Clone, schemars"), "{text}");
+        assert!(text.contains("#[derive(Clone, Debug)]"), "{text}");
+        assert_eq!(
+            text.matches(r#"#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]"#)
+                .count(),
+            2,
+            "{text}"
+        );
+        assert!(!text.contains("#[derive()]"), "{text}");
+        assert!(
+            text.contains("#[derive(Clone)]\n    pub struct C;"),
+            "{text}"
+        );
+    }
 }
 
 #[cfg(test)]

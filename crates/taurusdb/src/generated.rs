@@ -13,16 +13,9 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 #[allow(clippy::all)]
 pub mod types {
     ///TaurusDB database configuration information (the page's Table 5).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DataBaseInfo {
         ///Database name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -41,16 +34,9 @@ pub mod types {
         }
     }
     ///Check of one database parameter (the page's Table 6).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DbConfigCheckResult {
         ///Check result.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,16 +55,9 @@ pub mod types {
     }
     /**Error body of status codes 400 and 500 (the page's Tables 9 and 10).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -108,10 +87,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Language {
         #[serde(rename = "en-us")]
         EnUs,
@@ -162,16 +141,9 @@ pub mod types {
     /**Configuration of a StarRocks data synchronization task: the page's Table 4, the
 response body of status code 200.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StarRocksReplicationConfig {
         ///TaurusDB database configuration information.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -223,16 +195,9 @@ allowed.
         }
     }
     ///Check of one table's configuration (the page's Table 7).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TableConfigCheckResult {
         ///Check result. Value: success or fail
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -250,16 +215,9 @@ allowed.
         }
     }
     ///Table synchronization configurations (the page's Table 8).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TableReplConfig {
         ///Table synchronization scope.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -279,19 +237,10 @@ allowed.
     /**Name of the data synchronization task. The value can contain 3 to 128 characters.
 Only uppercase letters, lowercase letters, digits, and underscores (_) are allowed.
 */
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskName(::std::string::String);
     impl ::std::ops::Deref for TaskName {
         type Target = ::std::string::String;
@@ -1270,9 +1219,9 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::list_star_rocks_data_replication_config`]
+    /**Builder for [`Client::raw_list_star_rocks_data_replication_config`]
 
-[`Client::list_star_rocks_data_replication_config`]: super::Client::list_star_rocks_data_replication_config*/
+[`Client::raw_list_star_rocks_data_replication_config`]: super::Client::raw_list_star_rocks_data_replication_config*/
     #[derive(Debug, Clone)]
     pub struct ListStarRocksDataReplicationConfig<'a> {
         client: &'a super::Client,

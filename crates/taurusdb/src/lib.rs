@@ -19,6 +19,7 @@ mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod credentials;
+mod date;
 pub mod endpoints;
 mod error;
 mod open_enum;

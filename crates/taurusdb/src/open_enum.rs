@@ -74,6 +74,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 stringify!($name).to_string()
@@ -88,6 +89,7 @@ macro_rules! open_enum {
 pub(crate) use open_enum;
 
 /// The JSON Schema of an open enumeration: any string, documented values listed.
+#[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub fn schema(known: &[&str]) -> schemars::schema::Schema {
     use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject, SubschemaValidation};

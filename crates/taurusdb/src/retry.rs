@@ -85,7 +85,7 @@ impl RetryPolicy {
             )
             .min(self.max_backoff);
         let half = exp / 2;
-        half + half.mul_f64(fastrand::f64())
+        half + half.mul_f64(jitter())
     }
 
     /// The wait before attempt `attempt + 1`, or `None` when there is to be no more attempts.
@@ -126,14 +126,44 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    let now = jiff::Timestamp::try_from(now).ok()?;
-    let secs = when.as_second().saturating_sub(now.as_second());
-    Some(Duration::from_secs(secs.max(0) as u64))
+    let when = crate::date::parse_http_date(value)?;
+    // A date in the past means now; whole seconds, as the date has.
+    let secs = when
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_secs()
+        .saturating_sub(now.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs());
+    Some(Duration::from_secs(secs))
+}
+
+/// A random number in [0, 1) for the jitter: std's `RandomState` is seeded randomly per
+/// thread and its keys change with each instance, so hashing the time through a fresh one is
+/// random enough to spread retries, without a random-number crate.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
 mod tests {
+    /// The jitter is in [0, 1) and spread out: 1 000 draws fill every tenth of the interval.
+    #[test]
+    fn jitter_is_uniform_enough() {
+        let mut tenths = [0u32; 10];
+        for _ in 0..1000 {
+            let j = super::jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+            tenths[(j * 10.0) as usize] += 1;
+        }
+        assert!(tenths.iter().all(|&n| n > 50), "{tenths:?}");
+    }
+
     use super::*;
 
     #[test]

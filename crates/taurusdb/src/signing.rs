@@ -17,10 +17,9 @@
 
 use std::collections::BTreeMap;
 
-use hmac::{KeyInit, Mac};
+use aws_lc_rs::{digest, hmac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use sha2::{Digest, Sha256};
 
 use crate::credentials::Secret;
 
@@ -111,7 +110,7 @@ pub fn canonical_request(
 
     let request = format!(
         "{method}\n{uri}\n{query}\n{header_lines}\n{signed_headers}\n{}",
-        hex::encode(Sha256::digest(body))
+        hex(digest::digest(&digest::SHA256, body).as_ref())
     );
     Canonical {
         request,
@@ -120,24 +119,35 @@ pub fn canonical_request(
 }
 
 /// `X-Sdk-Date` for an instant: `yyyyMMddTHHmmssZ` in UTC.
-pub fn sdk_date(at: jiff::Timestamp) -> String {
-    at.strftime("%Y%m%dT%H%M%SZ").to_string()
+pub fn sdk_date(at: std::time::SystemTime) -> String {
+    crate::date::sdk_date(at)
 }
 
 /// The string to sign for a canonical request signed at `date` (an `X-Sdk-Date` value).
 pub fn string_to_sign(canonical_request: &str, date: &str) -> String {
     format!(
         "{ALGORITHM}\n{date}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
     )
 }
 
 /// `HEX(HMAC-SHA256(secret_key, string_to_sign))`.
+///
+/// SHA-256 and HMAC are aws-lc-rs's, the crypto that rustls (reqwest's TLS) already builds.
 pub fn signature(secret_key: &Secret, string_to_sign: &str) -> String {
-    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret_key.expose().as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret_key.expose().as_bytes());
+    hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
+}
+
+/// Lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// Signs requests with an access key and secret key.
@@ -158,7 +168,7 @@ impl Signer {
 
     /// Signs `request` as of `at`: replaces its `X-Sdk-Date` and `Authorization` headers.
     /// A request with a streaming body is signed as if its body were empty.
-    pub fn sign(&self, request: &mut reqwest::Request, at: jiff::Timestamp) -> Canonical {
+    pub fn sign(&self, request: &mut reqwest::Request, at: std::time::SystemTime) -> Canonical {
         let date = sdk_date(at);
         let headers = request.headers_mut();
         headers.remove(AUTHORIZATION);
@@ -194,12 +204,8 @@ impl Signer {
 mod tests {
     use super::*;
 
-    fn at(date: &str) -> jiff::Timestamp {
-        let dt: jiff::civil::DateTime = jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", date)
-            .unwrap()
-            .to_datetime()
-            .unwrap();
-        jiff::tz::TimeZone::UTC.to_timestamp(dt).unwrap()
+    fn at(date: &str) -> std::time::SystemTime {
+        crate::date::from_sdk_date(date)
     }
 
     fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> reqwest::Request {

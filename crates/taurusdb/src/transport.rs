@@ -175,7 +175,7 @@ async fn send_once(
     signer: Option<&Signer>,
 ) -> reqwest::Result<Response> {
     if let Some(s) = signer {
-        s.sign(&mut request, jiff::Timestamp::now());
+        s.sign(&mut request, SystemTime::now());
     }
     http.execute(request).await
 }
