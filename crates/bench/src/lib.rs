@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub mod cost;
 pub mod request;
 
 /// A 200 body with `tables` table checks and `checks` database checks (about 90 bytes per
@@ -121,6 +122,57 @@ unsafe impl GlobalAlloc for Counting {
         }
         p
     }
+}
+
+/// A global allocator that forwards to the system allocator (glibc) and, only while
+/// [`count_allocations`] runs, counts allocations: outside it, one relaxed load per call, so
+/// that it does not disturb the concurrent runs it is installed for.
+pub struct CallCounter;
+
+static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only a counter is kept.
+unsafe impl GlobalAlloc for CallCounter {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+impl CallCounter {
+    /// Says that this allocator is the global one (so that counts are meaningful).
+    pub fn installed() {
+        INSTALLED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The allocations (and reallocations) made, by every thread, while `f` runs; `None` unless
+/// [`CallCounter`] is the global allocator.
+pub async fn count_allocations<F: std::future::Future>(f: F) -> Option<usize> {
+    if !INSTALLED.load(Ordering::Relaxed) {
+        f.await;
+        return None;
+    }
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    f.await;
+    COUNTING.store(false, Ordering::Relaxed);
+    Some(ALLOCATIONS.load(Ordering::Relaxed))
 }
 
 /// The peak of live heap bytes while `f` runs, above what was live before it.

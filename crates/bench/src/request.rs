@@ -154,13 +154,32 @@ pub async fn run(rounds: usize, allocator: &str) {
                     }
                     per_call.push(started.elapsed() / n as u32);
                 }
-                per_call
+                // Allocations per call (client and server: the server's are the same for all).
+                let mut allocations = Vec::new();
+                for who in [Caller::Bare, Caller::Token, Caller::Signed] {
+                    let n = 200;
+                    let counted = crate::count_allocations(async {
+                        for _ in 0..n {
+                            callers.call(who).await;
+                        }
+                    })
+                    .await;
+                    allocations.push(counted.map(|c| c as f64 / n as f64));
+                }
+                (per_call, allocations)
             })
         }
     })
     .join()
     .expect("the single-threaded run finished");
+    let (single, allocations) = single;
     let cpu_ratio = single[1].as_secs_f64() / single[0].as_secs_f64();
+    match allocations[..] {
+        [Some(b), Some(t), Some(s)] => println!(
+            "  allocations per call (client and server, one thread): bare {b:.1}, token {t:.1}, AK/SK {s:.1}"
+        ),
+        _ => println!("  allocations per call: not counted with this global allocator"),
+    }
     println!(
         "  one thread, CPU per call: bare {:.1} µs, client {:.1} µs, ratio {cpu_ratio:.3}",
         single[0].as_secs_f64() * 1e6,
