@@ -15,8 +15,6 @@
 //! [`canonical_request`] is public so that a signature the gateway rejects can be debugged
 //! by comparing canonical requests.
 
-use std::collections::BTreeMap;
-
 use aws_lc_rs::{digest, hmac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
@@ -52,66 +50,75 @@ pub struct Canonical {
 }
 
 /// Builds the canonical request of `method url` with `headers` and `body`.
+///
+/// It is written into one buffer: path segments, query pairs and header values are borrowed
+/// from the request where they need no decoding, and sorted in place, so that signing costs
+/// a handful of allocations rather than one per part (BENCHMARKS.md, section 2).
 pub fn canonical_request(
     method: &str,
     url: &reqwest::Url,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Canonical {
-    let mut uri: String = url
-        .path()
-        .split('/')
-        .map(|segment| escape(&percent_decode_str(segment).decode_utf8_lossy()))
-        .collect::<Vec<_>>()
-        .join("/");
-    if !uri.ends_with('/') {
-        uri.push('/');
-    }
+    use std::fmt::Write as _;
 
-    let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in url.query_pairs() {
-        query
-            .entry(k.into_owned())
-            .or_default()
-            .push(v.into_owned());
-    }
-    let query = query
-        .into_iter()
-        .flat_map(|(k, mut values)| {
-            values.sort();
-            let k = escape(&k);
-            values
-                .into_iter()
-                .map(move |v| format!("{k}={}", escape(&v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-
-    let mut signed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in headers {
-        let name = name.as_str().to_ascii_lowercase();
-        if name.starts_with("content-type") || name.contains('_') {
-            continue;
+    let mut request = String::with_capacity(256 + url.as_str().len() + 64 * headers.len());
+    request.push_str(method);
+    request.push('\n');
+    for (i, segment) in url.path().split('/').enumerate() {
+        if i > 0 {
+            request.push('/');
         }
-        let value = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
-        signed.entry(name).or_default().push(value);
+        let decoded = percent_decode_str(segment).decode_utf8_lossy();
+        let _ = write!(request, "{}", utf8_percent_encode(&decoded, ESCAPE));
     }
-    let mut header_lines = String::new();
-    for (name, values) in &mut signed {
-        values.sort();
-        for v in values {
-            header_lines.push_str(name);
-            header_lines.push(':');
-            header_lines.push_str(v);
-            header_lines.push('\n');
+    if !request.ends_with('/') {
+        request.push('/');
+    }
+    request.push('\n');
+
+    // Keys sorted, and the values of one key sorted: the pairs sorted by key, then value.
+    let mut query: Vec<_> = url.query_pairs().collect();
+    query.sort();
+    for (i, (k, v)) in query.iter().enumerate() {
+        if i > 0 {
+            request.push('&');
+        }
+        let _ = write!(
+            request,
+            "{}={}",
+            utf8_percent_encode(k, ESCAPE),
+            utf8_percent_encode(v, ESCAPE)
+        );
+    }
+    request.push('\n');
+
+    // Header names are lower case in a `HeaderMap` already.
+    let mut signed: Vec<(&str, std::borrow::Cow<'_, str>)> = headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+        .filter(|(name, _)| !(name.starts_with("content-type") || name.contains('_')))
+        .collect();
+    signed.sort_by(|a, b| (a.0, a.1.trim()).cmp(&(b.0, b.1.trim())));
+    let mut signed_headers = String::with_capacity(16 * signed.len());
+    let mut last: Option<&str> = None;
+    for (name, value) in &signed {
+        request.push_str(name);
+        request.push(':');
+        request.push_str(value.trim());
+        request.push('\n');
+        if last != Some(name) {
+            if last.is_some() {
+                signed_headers.push(';');
+            }
+            signed_headers.push_str(name);
+            last = Some(name);
         }
     }
-    let signed_headers = signed.keys().cloned().collect::<Vec<_>>().join(";");
-
-    let request = format!(
-        "{method}\n{uri}\n{query}\n{header_lines}\n{signed_headers}\n{}",
-        hex(digest::digest(&digest::SHA256, body).as_ref())
-    );
+    request.push('\n');
+    request.push_str(&signed_headers);
+    request.push('\n');
+    push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
     Canonical {
         request,
         signed_headers,
@@ -141,13 +148,18 @@ pub fn signature(secret_key: &Secret, string_to_sign: &str) -> String {
 
 /// Lower-case hexadecimal.
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends `bytes` in lower-case hexadecimal.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
         out.push(DIGITS[usize::from(b >> 4)] as char);
         out.push(DIGITS[usize::from(b & 0xf)] as char);
     }
-    out
 }
 
 /// Signs requests with an access key and secret key.
@@ -202,6 +214,34 @@ impl Signer {
 
 #[cfg(test)]
 mod tests {
+    /// Repeated headers: one signed name, its values sorted; a name that ends with another
+    /// is its own name; repeated query keys: values sorted.
+    #[test]
+    fn repeated_headers_and_query_keys_are_sorted_and_signed_once() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-a", HeaderValue::from_static(" 2 "));
+        headers.append("x-a", HeaderValue::from_static("1"));
+        headers.append("b-x-a", HeaderValue::from_static("z"));
+        headers.append("content-type", HeaderValue::from_static("application/json"));
+        let url = reqwest::Url::parse("https://h/p%20q/r?b=2&a=z&b=1").unwrap();
+        let c = super::canonical_request("GET", &url, &headers, b"");
+        assert_eq!(c.signed_headers, "b-x-a;x-a");
+        let lines: Vec<&str> = c.request.lines().collect();
+        assert_eq!(
+            lines[..7],
+            [
+                "GET",
+                "/p%20q/r/",
+                "a=z&b=1&b=2",
+                "b-x-a:z",
+                "x-a:1",
+                "x-a:2",
+                ""
+            ]
+        );
+        assert_eq!(lines[7], "b-x-a;x-a");
+    }
+
     use super::*;
 
     fn at(date: &str) -> std::time::SystemTime {
