@@ -268,7 +268,7 @@ impl Renderer<'_> {
                 writeln!(self.out)?;
             }
             if is_array(s, v) {
-                self.array(titles_at, name, s, v, depth)?;
+                self.array(titles_at, name, s, v)?;
             } else {
                 writeln!(self.out, "{pad}{}", paint(HEADING, &label(name, s)))?;
                 match v {
@@ -295,7 +295,6 @@ impl Renderer<'_> {
         name: &str,
         schema: &Map<String, Value>,
         value: Option<&Value>,
-        depth: usize,
     ) -> io::Result<()> {
         let pad = " ".repeat(indent);
         let title = paint(HEADING, &label(name, schema));
@@ -371,7 +370,6 @@ impl Renderer<'_> {
         if items.is_empty() {
             return Ok(());
         }
-        let _ = depth;
         let mut tw = table();
         let heads: Vec<String> = columns
             .iter()
@@ -418,7 +416,7 @@ pub fn render(
         }
         Value::Array(_) => {
             r.object(2, 0, &Map::new(), None, args, 0)?;
-            r.array(0, "items", &schema, Some(body), 0)?;
+            r.array(0, "items", &schema, Some(body))?;
         }
         Value::Null if schema.is_empty() => {
             r.object(2, 0, &Map::new(), None, args, 0)?;
