@@ -224,17 +224,23 @@ pub(crate) fn parse_items(tokens: proc_macro2::TokenStream) -> syn::Result<syn::
     use proc_macro2::TokenTree;
     // Inner attributes (`#![...]`) of the file come first.
     let mut tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut attrs = 0;
-    while matches!(tokens.get(attrs), Some(TokenTree::Punct(p)) if p.as_char() == '#')
-        && matches!(tokens.get(attrs + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
-        && matches!(tokens.get(attrs + 2), Some(TokenTree::Group(_)))
-    {
-        attrs += 3;
-    }
-    let rest = tokens.split_off(attrs);
+    let rest = tokens.split_off(inner_attributes(&tokens));
     let mut file: syn::File = syn::parse2(tokens.into_iter().collect())?;
     file.items = parse_item_list(rest.into_iter().collect())?;
     Ok(file)
+}
+
+/// How many tokens the inner attributes (`#![...]`, three tokens each) at the start take.
+fn inner_attributes(tokens: &[proc_macro2::TokenTree]) -> usize {
+    use proc_macro2::TokenTree;
+    let mut n = 0;
+    while matches!(tokens.get(n), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && matches!(tokens.get(n + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+        && matches!(tokens.get(n + 2), Some(TokenTree::Group(_)))
+    {
+        n += 3;
+    }
+    n
 }
 
 fn parse_item_list(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<syn::Item>> {
@@ -281,14 +287,7 @@ fn parse_item(mut tokens: Vec<proc_macro2::TokenTree>) -> syn::Result<syn::Item>
     let (stream, span) = (body.stream(), body.span());
     drop(body);
     let mut inner: Vec<TokenTree> = stream.into_iter().collect();
-    let mut attrs = 0;
-    while matches!(inner.get(attrs), Some(TokenTree::Punct(p)) if p.as_char() == '#')
-        && matches!(inner.get(attrs + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
-        && matches!(inner.get(attrs + 2), Some(TokenTree::Group(_)))
-    {
-        attrs += 3;
-    }
-    let rest = inner.split_off(attrs);
+    let rest = inner.split_off(inner_attributes(&inner));
     let mut head = Group::new(Delimiter::Brace, inner.into_iter().collect());
     head.set_span(span);
     tokens.push(TokenTree::Group(head));

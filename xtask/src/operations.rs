@@ -911,7 +911,11 @@ fn checks(p: &Param) -> TokenStream {
     let ty = p.ty.as_ref().expect("filled in from the builder");
     let mut out = TokenStream::new();
     if p.location == Location::Path {
-        out.extend(quote!(crate::validate::path_segment(&v.to_string(), #name)?;));
+        if is_string(ty) {
+            out.extend(quote!(crate::validate::path_segment(v.as_str(), #name)?;));
+        } else {
+            out.extend(quote!(crate::validate::path_segment(&v.to_string(), #name)?;));
+        }
     }
     if is_string(ty) && (p.min_length.is_some() || p.max_length.is_some() || p.pattern.is_some()) {
         let min = match p.min_length {
@@ -1243,18 +1247,10 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
     Ok(())
 }
 
-/// progenitor's variant name of an operation ID (as `CliCommand` has it).
+/// progenitor's variant name of an operation ID (as `CliCommand` has it): the ID's words
+/// capitalised, as the open enums' variants are named.
 fn pascal(id: &str) -> String {
-    crate::postprocess::snake(id)
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::postprocess::variant_name(&crate::postprocess::snake(id))
 }
 
 #[cfg(test)]

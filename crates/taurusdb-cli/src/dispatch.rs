@@ -16,9 +16,6 @@ pub const JSON_BODY: &str = "json-body";
 /// shape whatever spelling of a field the server used.
 #[derive(Debug, Clone)]
 pub struct Reply {
-    /// The HTTP status.
-    #[allow(dead_code)] // shown by the conformance report
-    pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The decoded body as JSON (`null` for an operation without a body).
@@ -79,12 +76,7 @@ pub fn reply<T: Serialize>(
     result: Result<ResponseValue<T>, taurusdb::Error>,
 ) -> Result<Reply, DispatchError> {
     let response = result.map_err(DispatchError::Call)?;
-    let status = response.status().as_u16();
     let request_id = response.request_id().map(str::to_string);
     let body = serde_json::to_value(response.into_inner()).map_err(DispatchError::Encode)?;
-    Ok(Reply {
-        status,
-        request_id,
-        body,
-    })
+    Ok(Reply { request_id, body })
 }

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use serde_json::{Map, Value};
 use tabwriter::TabWriter;
-use taurusdb::spec::{self, Operation};
+use taurusdb::spec::{self, Operation, view};
 
 use crate::error::sanitize;
 
@@ -41,11 +41,6 @@ const MAX_DEPTH: usize = 8;
 /// `text` in `style`.
 fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
-}
-
-/// A schema with its `$ref`s followed and `allOf` members merged.
-fn view(schema: &Value) -> Map<String, Value> {
-    spec::view(schema)
 }
 
 /// What a value says under `x-cli-verdict`.
@@ -172,28 +167,26 @@ fn fields<'a>(
 ) -> Vec<(String, Map<String, Value>, Option<&'a Value>)> {
     let declared = schema.get("properties").and_then(Value::as_object);
     let mut out = Vec::new();
+    // Names the declared properties are also sent under (`x-aliases`).
+    let mut aliases: Vec<String> = Vec::new();
     for (name, s) in declared.into_iter().flatten() {
         let s = view(s);
-        let v = value.and_then(|o| o.get(name)).or_else(|| {
-            // The server may send a property under one of its `x-aliases`; the client's
-            // types already map those, so this only matters for undecoded values.
-            s.get("x-aliases")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .find_map(|a| value.and_then(|o| o.get(a)))
-        });
+        let own: Vec<String> = s
+            .get("x-aliases")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        // The client's types already map an alias to the property; this only matters for
+        // values that were not decoded.
+        let v = value.and_then(|o| o.get(name).or_else(|| own.iter().find_map(|a| o.get(a))));
+        aliases.extend(own);
         out.push((name.clone(), s, v));
     }
     for (name, v) in value.into_iter().flatten() {
-        let aliased = declared.into_iter().flatten().any(|(_, s)| {
-            view(s)
-                .get("x-aliases")
-                .and_then(Value::as_array)
-                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(name)))
-        });
-        if !declared.is_some_and(|d| d.contains_key(name)) && !aliased {
+        if !declared.is_some_and(|d| d.contains_key(name)) && !aliases.contains(name) {
             out.push((name.clone(), Map::new(), Some(v)));
         }
     }

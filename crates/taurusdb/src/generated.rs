@@ -1497,7 +1497,7 @@ pub mod requests {
             )?;
             {
                 let v = &project_id;
-                crate::validate::path_segment(&v.to_string(), "project_id")?;
+                crate::validate::path_segment(v.as_str(), "project_id")?;
             }
             let instance_id: ::std::string::String = crate::call::required(
                 "instance_id",
@@ -1505,7 +1505,7 @@ pub mod requests {
             )?;
             {
                 let v = &instance_id;
-                crate::validate::path_segment(&v.to_string(), "instance_id")?;
+                crate::validate::path_segment(v.as_str(), "instance_id")?;
             }
             let task_name: types::TaskName = crate::call::required(
                 "task_name",
