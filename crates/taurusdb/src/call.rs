@@ -69,21 +69,31 @@ pub(crate) fn optional<T>(
 }
 
 /// Sends one call (progenitor's `send` future) in a call scope and maps its failure.
-pub(crate) async fn send<S, E, F>(
+///
+/// progenitor's future (several KB: the hooks, retries and reqwest's future inside) is moved
+/// to the heap here, once, so that the futures around it (the call scope, this one, the
+/// entry point's, and the box `IntoFuture` makes) hold a pointer to it rather than a copy
+/// each: every `async` layer that takes a future by value stores it again, and moving those
+/// copies was the largest part of a call's overhead (BENCHMARKS.md, per-request overhead).
+pub(crate) fn send<S, E, F>(
     operation: &'static str,
     call: F,
-) -> Result<ResponseValue<S>, Error>
+) -> impl Future<Output = Result<ResponseValue<S>, Error>>
 where
     F: Future<Output = Result<ResponseValue<S>, progenitor_client::Error<E>>>,
     E: ApiErrorBody + DeserializeOwned,
 {
-    let (result, state) = state::scope(call).await;
-    match result {
-        Ok(value) => Ok(value),
-        Err(e) => {
-            let err = from_progenitor(e, state).await;
-            tracing::debug!(operation, "call failed: {err}");
-            Err(err)
+    let call = Box::pin(call);
+    async move {
+        let (result, state) = state::scope(call).await;
+        match result {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                // Boxed: the error path's future would otherwise size every call's.
+                let err = Box::pin(from_progenitor(e, state)).await;
+                tracing::debug!(operation, "call failed: {err}");
+                Err(err)
+            }
         }
     }
 }
@@ -106,11 +116,12 @@ where
     E: ApiErrorBody + DeserializeOwned,
 {
     use progenitor_client::Error as P;
+    let request_id = state.request_id();
     let CallState {
         status,
-        request_id,
         error,
         redirect,
+        ..
     } = state;
     if let Some(error) = error {
         return error;
@@ -215,5 +226,32 @@ where
             }
             err
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// progenitor's future is held behind one pointer: the future of [`send`] (which the
+    /// entry points await and `IntoFuture` boxes) does not grow with it.
+    #[test]
+    fn the_call_future_does_not_hold_progenitor_s_future_by_value() {
+        let big = [7u8; 16 * 1024];
+        let call = async move {
+            std::hint::black_box(&big);
+            Ok::<ResponseValue<()>, progenitor_client::Error<()>>(ResponseValue::new(
+                (),
+                reqwest::StatusCode::OK,
+                Default::default(),
+            ))
+        };
+        assert!(std::mem::size_of_val(&call) >= 16 * 1024);
+        let sent = send::<(), (), _>("operation", call);
+        assert!(
+            std::mem::size_of_val(&sent) < 1024,
+            "send's future is {} bytes",
+            std::mem::size_of_val(&sent)
+        );
     }
 }

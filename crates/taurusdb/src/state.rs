@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::future::Future;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::Error;
 
@@ -23,7 +23,9 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
 #[derive(Default)]
 pub(crate) struct CallState {
     pub(crate) status: Option<StatusCode>,
-    pub(crate) request_id: Option<String>,
+    /// The header's value as it came (a shared reference to the response's bytes, not a
+    /// copy: recorded for every response, read only when a call fails).
+    request_id: Option<HeaderValue>,
     pub(crate) error: Option<Error>,
     /// Why the transport stopped at a redirect: decided once, where it was seen.
     pub(crate) redirect: Option<String>,
@@ -50,8 +52,16 @@ fn with(f: impl FnOnce(&mut CallState)) {
 pub(crate) fn record_response(status: StatusCode, headers: &HeaderMap) {
     with(|c| {
         c.status = Some(status);
-        c.request_id = request_id(headers).map(str::to_string);
+        c.request_id = headers.get(REQUEST_ID).cloned();
     });
+}
+
+impl CallState {
+    /// The `X-Request-Id` of the latest response.
+    pub(crate) fn request_id(&self) -> Option<String> {
+        let id = self.request_id.as_ref()?.to_str().ok()?;
+        Some(id.to_string())
+    }
 }
 
 /// Records why a redirect response was not followed.

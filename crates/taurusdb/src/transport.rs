@@ -169,15 +169,17 @@ async fn execute(
     }
 }
 
-async fn send_once(
+/// Signs and sends one request. Not an `async fn`: reqwest's future is a pointer, where an
+/// `async fn` would hold the request, and its own future, in every future around it.
+fn send_once(
     http: &reqwest::Client,
     mut request: Request,
     signer: Option<&Signer>,
-) -> reqwest::Result<Response> {
+) -> impl Future<Output = reqwest::Result<Response>> + use<> {
     if let Some(s) = signer {
         s.sign(&mut request, SystemTime::now());
     }
-    http.execute(request).await
+    http.execute(request)
 }
 
 /// One attempt: signs, sends, and follows redirects that stay on the same origin (scheme,
