@@ -10,7 +10,9 @@
 
 use std::process::Command;
 
-use taurusdb_bench::cost::{Run, java, measure, median_of, mib, openapi_generator_jar, workspace};
+use taurusdb_bench::cost::{
+    Run, gen_profile, java, measure, median_of, mib, openapi_generator_jar, workspace,
+};
 use taurusdb_bench::{synthetic_spec, verdict};
 
 fn main() {
@@ -123,6 +125,47 @@ fn main() {
                 mib(m),
                 verdict(m <= 512 * 1024 * 1024)
             );
+            // One more run, with the phases printed: how much of the time is progenitor's
+            // passes and the parsing and printing their token output needs, which any
+            // pipeline built on progenitor pays (the floor), against openapi-generator.
+            let out = dir.join("gen-profiled");
+            let log = dir.join("gen-profiled.log");
+            let run = measure(xtask(&spec, &out).env("XTASK_GEN_TIMINGS", "1"), &log)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+            match gen_profile(&stderr) {
+                None => println!("  profile: `gen` printed no phases (see {})", log.display()),
+                Some(p) => {
+                    println!(
+                        "  1 000 operations, one profiled run of {:.2} s: progenitor {:.2} s, \
+                         syn parsing its output {:.2} s, prettyplease {:.2} s, this workspace's \
+                         own steps {:.2} s, the rest (cargo, loading, writing) {:.2} s",
+                        run.wall.as_secs_f64(),
+                        p.progenitor,
+                        p.parse,
+                        p.print,
+                        p.own,
+                        run.wall.as_secs_f64() - p.floor() - p.own
+                    );
+                    if !theirs.is_empty() {
+                        let jt = wall(&theirs);
+                        let floor = p.floor() / jt;
+                        println!(
+                            "  floor (progenitor + parse + print, nothing of this workspace's): \
+                             {:.2} s, {floor:.3} of openapi-generator's time; progenitor alone \
+                             {:.3}: {}",
+                            p.floor(),
+                            p.progenitor / jt,
+                            if floor > 1.0 / 3.0 {
+                                "the 1/3 target is below what progenitor's output costs to format"
+                            } else {
+                                "the 1/3 target is above the floor"
+                            }
+                        );
+                    }
+                }
+            }
         }
     }
     let growth = per_op[1] / per_op[0];

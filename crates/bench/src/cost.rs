@@ -91,9 +91,91 @@ pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// Where one `cargo xtask gen` run spent its time, from the phases it prints with
+/// `XTASK_GEN_TIMINGS=1` (`gen: <lap> ms <total> ms total .. <phase>`), in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GenProfile {
+    /// progenitor and typify building their token streams (phases `progenitor: ..`).
+    pub progenitor: f64,
+    /// syn parsing those streams (phases `syn: ..`).
+    pub parse: f64,
+    /// prettyplease printing the trees (phases `prettyplease: ..`).
+    pub print: f64,
+    /// Every other phase: this workspace's own steps.
+    pub own: f64,
+}
+
+impl GenProfile {
+    /// What any pipeline that runs progenitor's passes and formats their output pays,
+    /// whatever else it does.
+    pub fn floor(&self) -> f64 {
+        self.progenitor + self.parse + self.print
+    }
+}
+
+/// Reads the phases of `XTASK_GEN_TIMINGS=1` from `gen`'s stderr; `None` when there are none
+/// (an xtask without the profile, or a failed run).
+pub fn gen_profile(stderr: &str) -> Option<GenProfile> {
+    let mut p = GenProfile::default();
+    let mut seen = false;
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix("gen:") else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(ms), Some("ms")) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(ms) = ms.parse::<f64>() else {
+            continue;
+        };
+        // The phase's name is the text after the last "MB" (the peak RSS) or after "total".
+        let name = rest
+            .rsplit_once(" MB ")
+            .or_else(|| rest.split_once(" total "))
+            .map_or("", |(_, n)| n.trim());
+        let slot = if name.starts_with("progenitor:") {
+            &mut p.progenitor
+        } else if name.starts_with("syn:") {
+            &mut p.parse
+        } else if name.starts_with("prettyplease:") {
+            &mut p.print
+        } else {
+            &mut p.own
+        };
+        *slot += ms / 1e3;
+        seen = true;
+    }
+    seen.then_some(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gen_profile_adds_up_phases_by_what_does_the_work() {
+        let stderr = "\
+gen:    300.0 ms     300.0 ms total  peak RSS    76 MB  checks and the operation table
+gen:   1000.0 ms    1300.0 ms total  peak RSS   296 MB  progenitor: client (typify, quote)
+gen:   1500.0 ms    2800.0 ms total  peak RSS   488 MB  syn: parsing progenitor's client
+gen:    500.0 ms    3300.0 ms total  prettyplease: client types
+gen:    250.0 ms    3550.0 ms total  peak RSS   505 MB  progenitor: CLI (typify, quote)
+gen: wrote crates/taurusdb/src/generated.rs
+";
+        let p = gen_profile(stderr).unwrap();
+        assert_eq!(
+            p,
+            GenProfile {
+                progenitor: 1.25,
+                parse: 1.5,
+                print: 0.5,
+                own: 0.3
+            }
+        );
+        assert_eq!(p.floor(), 3.25);
+        assert_eq!(gen_profile("gen: up to date (3 files)\n"), None);
+    }
 
     #[test]
     fn measure_reports_time_memory_and_failure() {

@@ -126,11 +126,13 @@ unsafe impl GlobalAlloc for Counting {
 
 /// A global allocator that forwards to the system allocator (glibc) and, only while
 /// [`count_allocations`] runs, counts allocations: outside it, one relaxed load per call, so
-/// that it does not disturb the concurrent runs it is installed for.
+/// that it does not disturb the concurrent runs it is installed for. It also counts those
+/// over [`LARGE_ALLOCATION`] bytes.
 pub struct CallCounter;
 
 static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static LARGE: AtomicUsize = AtomicUsize::new(0);
 static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only a counter is kept.
@@ -138,6 +140,9 @@ unsafe impl GlobalAlloc for CallCounter {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            if layout.size() > LARGE_ALLOCATION {
+                LARGE.fetch_add(1, Ordering::Relaxed);
+            }
         }
         unsafe { System.alloc(layout) }
     }
@@ -149,6 +154,9 @@ unsafe impl GlobalAlloc for CallCounter {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            if new_size > LARGE_ALLOCATION {
+                LARGE.fetch_add(1, Ordering::Relaxed);
+            }
         }
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -161,18 +169,37 @@ impl CallCounter {
     }
 }
 
+/// The largest allocation glibc serves from its per-thread cache (tcache: chunks up to 1 032
+/// bytes, 1 024 bytes of them usable) without taking an arena's lock. Larger ones, and
+/// freeing them from another thread, lock the arena: under concurrency that is where
+/// threads wait (BENCHMARKS.md, per-request overhead).
+pub const LARGE_ALLOCATION: usize = 1024;
+
+/// What [`count_allocations`] counted.
+#[derive(Clone, Copy, Debug)]
+pub struct Allocations {
+    /// Allocations and reallocations.
+    pub all: usize,
+    /// Those of more than [`LARGE_ALLOCATION`] bytes.
+    pub large: usize,
+}
+
 /// The allocations (and reallocations) made, by every thread, while `f` runs; `None` unless
 /// [`CallCounter`] is the global allocator.
-pub async fn count_allocations<F: std::future::Future>(f: F) -> Option<usize> {
+pub async fn count_allocations<F: std::future::Future>(f: F) -> Option<Allocations> {
     if !INSTALLED.load(Ordering::Relaxed) {
         f.await;
         return None;
     }
     ALLOCATIONS.store(0, Ordering::Relaxed);
+    LARGE.store(0, Ordering::Relaxed);
     COUNTING.store(true, Ordering::Relaxed);
     f.await;
     COUNTING.store(false, Ordering::Relaxed);
-    Some(ALLOCATIONS.load(Ordering::Relaxed))
+    Some(Allocations {
+        all: ALLOCATIONS.load(Ordering::Relaxed),
+        large: LARGE.load(Ordering::Relaxed),
+    })
 }
 
 /// The peak of live heap bytes while `f` runs, above what was live before it.
