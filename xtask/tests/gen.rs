@@ -96,7 +96,7 @@ fn bad_specs_are_reported_and_change_nothing() {
         (
             "path-parameter-not-in-path.yaml",
             &[
-                "progenitor cannot generate a client from this document",
+                "progenitor cannot generate the client from this document",
                 "other missing from path",
             ],
         ),
