@@ -107,7 +107,7 @@ async fn execute(
         );
         let sent = Instant::now();
         // The original stays as the template of retries and redirects.
-        let outcome = match request.try_clone() {
+        let outcome = match copy(&request) {
             Some(r) => {
                 send(http, r, &request, signer)
                     .instrument(span.clone())
@@ -214,7 +214,7 @@ async fn send(
             state::record_redirect("too many redirects".to_string());
             break;
         }
-        let Some(mut next) = template.try_clone() else {
+        let Some(mut next) = copy(template) else {
             state::record_redirect(
                 "redirect not followed: the request body cannot be sent twice".to_string(),
             );
@@ -226,6 +226,22 @@ async fn send(
         response = send_once(http, next, signer).await?;
     }
     Ok(response)
+}
+
+/// A copy of a request the generated code built, to send while the original stays the
+/// template of retries and redirects; `None` when its body is a stream, which cannot be
+/// sent twice. Without a body or a timeout of its own, the copy is made here:
+/// `Request::try_clone` also sets up a map of extensions that it then replaces (three
+/// allocations of no use per attempt). Such a request has no other extensions: reqwest sets
+/// them only from `http::Request`s, which the generated code does not build.
+fn copy(request: &Request) -> Option<Request> {
+    if request.body().is_some() || request.timeout().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    Some(copy)
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -271,5 +287,48 @@ pub(crate) fn map_body(
     match builder.body(f(body)) {
         Ok(r) => Response::from(r),
         Err(_) => unreachable!("status, version and headers come from a valid response"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Request {
+        let http = reqwest::Client::new();
+        build(http.get("https://example.com/v3/p/x?task_name=t"))
+            .header("x-language", "en-us")
+            .header("x-language", "zh-cn")
+            .header("x-auth-token", "token")
+            .build()
+            .unwrap()
+    }
+
+    /// The copy sends what the template would: method, URL, every header value (repeated
+    /// ones included), version, timeout and body; a streaming body cannot be copied.
+    #[test]
+    fn a_copy_is_the_same_request() {
+        let same = |a: &Request, b: &Request| {
+            assert_eq!(a.method(), b.method());
+            assert_eq!(a.url(), b.url());
+            assert_eq!(a.headers(), b.headers());
+            assert_eq!(a.version(), b.version());
+            assert_eq!(a.timeout(), b.timeout());
+            assert_eq!(
+                a.body().and_then(reqwest::Body::as_bytes),
+                b.body().and_then(reqwest::Body::as_bytes)
+            );
+        };
+        let plain = request(|b| b);
+        same(&plain, &copy(&plain).unwrap());
+        let timed = request(|b| b.timeout(std::time::Duration::from_secs(3)));
+        let c = copy(&timed).unwrap();
+        assert_eq!(c.timeout(), Some(&std::time::Duration::from_secs(3)));
+        same(&timed, &c);
+        let with_body = request(|b| b.body("{\"a\":1}"));
+        same(&with_body, &copy(&with_body).unwrap());
+        let stream = http_body_util::Full::new(&b"{}"[..]);
+        let streaming = request(|b| b.body(reqwest::Body::wrap(stream)));
+        assert!(copy(&streaming).is_none());
     }
 }
