@@ -69,8 +69,13 @@ pub fn canonical_request(
         if i > 0 {
             request.push('/');
         }
-        let decoded = percent_decode_str(segment).decode_utf8_lossy();
-        let _ = write!(request, "{}", utf8_percent_encode(&decoded, ESCAPE));
+        if is_unreserved(segment) {
+            // Decoding and encoding again would give the same text.
+            request.push_str(segment);
+        } else {
+            let decoded = percent_decode_str(segment).decode_utf8_lossy();
+            let _ = write!(request, "{}", utf8_percent_encode(&decoded, ESCAPE));
+        }
     }
     if !request.ends_with('/') {
         request.push('/');
@@ -84,19 +89,22 @@ pub fn canonical_request(
         if i > 0 {
             request.push('&');
         }
-        let _ = write!(
-            request,
-            "{}={}",
-            utf8_percent_encode(k, ESCAPE),
-            utf8_percent_encode(v, ESCAPE)
-        );
+        push_escaped(&mut request, k);
+        request.push('=');
+        push_escaped(&mut request, v);
     }
     request.push('\n');
 
     // Header names are lower case in a `HeaderMap` already.
     let mut signed: Vec<(&str, std::borrow::Cow<'_, str>)> = headers
         .iter()
-        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+        .map(|(name, value)| {
+            let value = match value.to_str() {
+                Ok(v) => std::borrow::Cow::Borrowed(v),
+                Err(_) => String::from_utf8_lossy(value.as_bytes()),
+            };
+            (name.as_str(), value)
+        })
         .filter(|(name, _)| !(name.starts_with("content-type") || name.contains('_')))
         .collect();
     signed.sort_by(|a, b| (a.0, a.1.trim()).cmp(&(b.0, b.1.trim())));
@@ -118,10 +126,33 @@ pub fn canonical_request(
     request.push('\n');
     request.push_str(&signed_headers);
     request.push('\n');
-    push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
+    if body.is_empty() {
+        request.push_str(EMPTY_SHA256);
+    } else {
+        push_hex(&mut request, digest::digest(&digest::SHA256, body).as_ref());
+    }
     Canonical {
         request,
         signed_headers,
+    }
+}
+
+/// `HEX(SHA256(""))`, the body hash of every request without a body.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Whether `s` has only unreserved characters, which percent-encoding leaves as they are.
+fn is_unreserved(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+}
+
+/// Appends `s` percent-encoded as the signer encodes.
+fn push_escaped(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    if is_unreserved(s) {
+        out.push_str(s);
+    } else {
+        let _ = write!(out, "{}", utf8_percent_encode(s, ESCAPE));
     }
 }
 
@@ -132,10 +163,20 @@ pub fn sdk_date(at: std::time::SystemTime) -> String {
 
 /// The string to sign for a canonical request signed at `date` (an `X-Sdk-Date` value).
 pub fn string_to_sign(canonical_request: &str, date: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{date}\n{}",
-        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + date.len() + 66);
+    push_string_to_sign(&mut out, canonical_request, date);
+    out
+}
+
+fn push_string_to_sign(out: &mut String, canonical_request: &str, date: &str) {
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(date);
+    out.push('\n');
+    push_hex(
+        out,
+        digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref(),
+    );
 }
 
 /// `HEX(HMAC-SHA256(secret_key, string_to_sign))`.
@@ -163,18 +204,30 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
 }
 
 /// Signs requests with an access key and secret key.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Signer {
     access_key: String,
-    secret_key: Secret,
+    /// The secret key as HMAC's key, its inner and outer hash states computed once (two
+    /// SHA-256 blocks that every signature would otherwise hash again).
+    key: hmac::Key,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Signer {
     /// A signer for `access_key` and `secret_key`.
     pub fn new(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Signer {
+        let secret_key: Secret = secret_key.into();
         Signer {
             access_key: access_key.into(),
-            secret_key: secret_key.into(),
+            key: hmac::Key::new(hmac::HMAC_SHA256, secret_key.expose().as_bytes()),
         }
     }
 
@@ -198,11 +251,21 @@ impl Signer {
             request.headers(),
             body,
         );
-        let sig = signature(&self.secret_key, &string_to_sign(&canonical.request, &date));
-        let value = format!(
-            "{ALGORITHM} Access={}, SignedHeaders={}, Signature={sig}",
-            self.access_key, canonical.signed_headers
+        let mut to_sign = String::with_capacity(ALGORITHM.len() + date.len() + 66);
+        push_string_to_sign(&mut to_sign, &canonical.request, &date);
+        let signature = hmac::sign(&self.key, to_sign.as_bytes());
+        let mut value = to_sign;
+        value.clear();
+        value.reserve(
+            ALGORITHM.len() + self.access_key.len() + canonical.signed_headers.len() + 104,
         );
+        value.push_str(ALGORITHM);
+        value.push_str(" Access=");
+        value.push_str(&self.access_key);
+        value.push_str(", SignedHeaders=");
+        value.push_str(&canonical.signed_headers);
+        value.push_str(", Signature=");
+        push_hex(&mut value, signature.as_ref());
         // The access key was checked when the credentials were configured.
         if let Ok(mut value) = HeaderValue::from_str(&value) {
             value.set_sensitive(true);
@@ -243,6 +306,31 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_empty_body_hash_is_sha256_of_nothing() {
+        assert_eq!(
+            EMPTY_SHA256,
+            hex(digest::digest(&digest::SHA256, b"").as_ref())
+        );
+    }
+
+    /// The signer's precomputed key signs as the secret key does, and its Debug output
+    /// shows no part of the secret.
+    #[test]
+    fn the_signer_signs_with_its_secret_and_hides_it() {
+        let signer = Signer::new("AK", "a-secret-key");
+        let mut r = request("GET", "https://h/a b/?q=1", &[("x-a", "1")], b"");
+        let at = at("20261130T010203Z");
+        let canonical = signer.sign(&mut r, at);
+        let expected = signature(
+            &Secret::from("a-secret-key"),
+            &string_to_sign(&canonical.request, "20261130T010203Z"),
+        );
+        let auth = r.headers()[AUTHORIZATION].to_str().unwrap();
+        assert!(auth.ends_with(&format!("Signature={expected}")), "{auth}");
+        assert!(!format!("{signer:?}").contains("a-secret-key"));
+    }
 
     fn at(date: &str) -> std::time::SystemTime {
         crate::date::from_sdk_date(date)
