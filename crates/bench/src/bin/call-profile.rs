@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The instructions per call are (total at `N` − total at 0) / `N`; BENCHMARKS.md shows them
-//! for `bare`, `token` and `aksk`. It also prints the allocations per call, and how many are
+//! for `bare`, `wire` (bare reqwest sending the client's headers), `token` and `aksk`. It also prints the allocations per call, and how many are
 //! larger than glibc's per-thread cache takes.
 
 use taurusdb_bench::request::{Caller, Callers};
@@ -19,9 +19,10 @@ static ALLOC: CallCounter = CallCounter;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: call-profile bare|token|aksk <calls>";
+    let usage = "usage: call-profile bare|wire|token|aksk <calls>";
     let who = match args.next().as_deref() {
         Some("bare") => Caller::Bare,
+        Some("wire") => Caller::Wire,
         Some("token") => Caller::Token,
         Some("aksk") => Caller::Signed,
         _ => {
