@@ -74,7 +74,10 @@ pub struct Spec {
     pub file: String,
     pub path: PathBuf,
     pub root: Value,
-    positions: HashMap<String, Pos>,
+    /// Every node's position by JSON pointer, sorted by pointer for [`Spec::pos`]: a map
+    /// key's position stands for its value. (A sorted list rather than a hash map: built
+    /// once per node, read only for diagnostics.)
+    positions: Vec<(String, Pos)>,
 }
 
 impl Spec {
@@ -126,8 +129,11 @@ impl Spec {
     pub fn pos(&self, pointer: &str) -> Option<Pos> {
         let mut p = pointer;
         loop {
-            if let Some(pos) = self.positions.get(p) {
-                return Some(*pos);
+            if let Ok(i) = self
+                .positions
+                .binary_search_by(|(ptr, _)| ptr.as_str().cmp(p))
+            {
+                return Some(self.positions[i].1);
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
@@ -198,7 +204,8 @@ pub fn to_openapi(root: &Value) -> Result<openapiv3::OpenAPI, (String, String)> 
 /// JSON cannot hold (non-scalar keys, duplicate keys, several documents).
 struct Builder<'f> {
     file: &'f str,
-    positions: HashMap<String, Pos>,
+    /// In document order until the end, when they are sorted by pointer.
+    positions: Vec<(String, Pos)>,
     anchors: HashMap<usize, Value>,
     nodes: usize,
 }
@@ -211,7 +218,6 @@ enum Frame {
     },
     Map {
         map: Map<String, Value>,
-        key_pos: HashMap<String, Pos>,
         pending_key: Option<(String, Pos)>,
         anchor: usize,
         ptr: String,
@@ -222,7 +228,7 @@ impl<'f> Builder<'f> {
     fn new(file: &'f str) -> Self {
         Builder {
             file,
-            positions: HashMap::new(),
+            positions: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
         }
@@ -232,7 +238,7 @@ impl<'f> Builder<'f> {
         Diagnostic::new(self.file, Some(pos), msg)
     }
 
-    fn run(mut self, text: &str) -> Result<(Value, HashMap<String, Pos>), Diagnostic> {
+    fn run(mut self, text: &str) -> Result<(Value, Vec<(String, Pos)>), Diagnostic> {
         let mut parser = Parser::new_from_str(text);
         let mut stack: Vec<Frame> = Vec::new();
         let mut root: Option<Value> = None;
@@ -273,7 +279,6 @@ impl<'f> Builder<'f> {
                 }
                 Event::SequenceStart(anchor, _) => {
                     let ptr = self.child_ptr(&stack, pos)?;
-                    self.positions.entry(ptr.clone()).or_insert(pos);
                     stack.push(Frame::Seq {
                         items: Vec::new(),
                         anchor,
@@ -282,10 +287,8 @@ impl<'f> Builder<'f> {
                 }
                 Event::MappingStart(anchor, _) => {
                     let ptr = self.child_ptr(&stack, pos)?;
-                    self.positions.entry(ptr.clone()).or_insert(pos);
                     stack.push(Frame::Map {
                         map: Map::new(),
-                        key_pos: HashMap::new(),
                         pending_key: None,
                         anchor,
                         ptr,
@@ -322,19 +325,44 @@ impl<'f> Builder<'f> {
                 "the spec must be a YAML mapping (an OpenAPI document object)",
             ));
         }
-        Ok((root, self.positions))
+        // Stable: of two nodes at one pointer (a key and its value), the first stays first.
+        let mut positions = self.positions;
+        positions.sort_by(|a, b| a.0.cmp(&b.0));
+        positions.dedup_by(|later, first| later.0 == first.0);
+        Ok((root, positions))
     }
 
-    /// The pointer of the node about to start, given the open collections.
-    fn child_ptr(&self, stack: &[Frame], pos: Pos) -> Result<String, Diagnostic> {
-        Ok(match stack.last() {
+    /// The pointer of the collection about to start, given the open collections; its
+    /// position is recorded unless it is a mapping's value, whose key's stands for it.
+    fn child_ptr(&mut self, stack: &[Frame], pos: Pos) -> Result<String, Diagnostic> {
+        let ptr = self.item_ptr(stack, pos)?;
+        if let Some(ptr) = &ptr {
+            self.positions.push((ptr.clone(), pos));
+        }
+        Ok(match (ptr, stack.last()) {
+            (Some(ptr), _) => ptr,
+            (
+                None,
+                Some(Frame::Map {
+                    pending_key: Some((k, _)),
+                    ptr,
+                    ..
+                }),
+            ) => format!("{ptr}/{}", escape_pointer(k)),
+            (None, _) => unreachable!("item_ptr names every node but a mapping's value"),
+        })
+    }
+
+    /// The pointer of a node about to start that is not a mapping's value (`None` for one),
+    /// or the error of a mapping key that is not a scalar.
+    fn item_ptr(&self, stack: &[Frame], pos: Pos) -> Result<Option<String>, Diagnostic> {
+        Ok(Some(match stack.last() {
             None => String::new(),
             Some(Frame::Seq { items, ptr, .. }) => format!("{ptr}/{}", items.len()),
             Some(Frame::Map {
-                pending_key: Some((k, _)),
-                ptr,
+                pending_key: Some(_),
                 ..
-            }) => format!("{ptr}/{}", escape_pointer(k)),
+            }) => return Ok(None),
             Some(Frame::Map {
                 pending_key: None, ..
             }) => {
@@ -343,7 +371,7 @@ impl<'f> Builder<'f> {
                     "a mapping key must be a plain scalar (string or number)",
                 ));
             }
-        })
+        }))
     }
 
     /// A scalar or alias: either a key of the enclosing mapping or a value.
@@ -358,7 +386,7 @@ impl<'f> Builder<'f> {
     ) -> Result<(), Diagnostic> {
         if let Some(Frame::Map {
             pending_key: pending @ None,
-            key_pos,
+            map,
             ptr,
             ..
         }) = stack.last_mut()
@@ -376,21 +404,24 @@ impl<'f> Builder<'f> {
                     ));
                 }
             };
-            if let Some(first) = key_pos.get(&key) {
+            let key_ptr = format!("{ptr}/{}", escape_pointer(&key));
+            // Every earlier key's value is in the map already.
+            if map.contains_key(&key) {
+                let first = self.positions.iter().rev().find(|(p, _)| *p == key_ptr);
+                let line = first.map_or(0, |(_, p)| p.line);
                 return Err(Diagnostic::new(
                     self.file,
                     Some(pos),
-                    format!("duplicate key `{key}` (first at line {})", first.line),
+                    format!("duplicate key `{key}` (first at line {line})"),
                 ));
             }
-            key_pos.insert(key.clone(), pos);
-            self.positions
-                .insert(format!("{ptr}/{}", escape_pointer(&key)), pos);
+            self.positions.push((key_ptr, pos));
             *pending = Some((key, pos));
             return Ok(());
         }
-        let ptr = self.child_ptr(stack, pos)?;
-        self.positions.entry(ptr).or_insert(pos);
+        if let Some(ptr) = self.item_ptr(stack, pos)? {
+            self.positions.push((ptr, pos));
+        }
         self.place(stack, root, value, anchor, pos)
     }
 
@@ -526,6 +557,11 @@ mod tests {
         assert_eq!(s.pos("/a/b"), Some(Pos { line: 2, col: 3 }));
         assert_eq!(s.pos("/a/b/1/y"), Some(Pos { line: 4, col: 7 }));
         assert_eq!(s.pos("/a/b/1/y/missing"), Some(Pos { line: 4, col: 7 }));
+        // Sequence items, a mapping inside a sequence, and a key's position for its value.
+        assert_eq!(s.pos("/a/b/0"), Some(Pos { line: 3, col: 7 }));
+        assert_eq!(s.pos("/a/b/1"), Some(Pos { line: 4, col: 7 }));
+        assert_eq!(s.pos("/a"), Some(Pos { line: 1, col: 1 }));
+        assert_eq!(s.pos("/c"), s.pos(""));
     }
 
     #[test]
