@@ -142,6 +142,13 @@ impl Laps {
         Laps(on.then_some((now, now)))
     }
 
+    /// Starts the next lap now (the time since the last one was someone else's).
+    fn restart(&mut self) {
+        if let Some((_, last)) = &mut self.0 {
+            *last = std::time::Instant::now();
+        }
+    }
+
     fn lap(&mut self, what: impl std::fmt::Display) {
         if let Some((start, last)) = &mut self.0 {
             let now = std::time::Instant::now();
@@ -545,8 +552,16 @@ fn servers(spec: &Spec) -> Result<Vec<Server>, Diagnostic> {
 /// The command: generate, then write or check.
 pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
     let spec_name = display_path(root, spec_path);
-    match Spec::load(spec_path).and_then(|s| generate(&s, &spec_name)) {
-        Ok(outputs) => ensure(root, &outputs, check, &GEN),
+    let mut laps = Laps::from_env();
+    let spec = Spec::load(spec_path);
+    laps.lap("loading the spec (read, YAML, limits)");
+    match spec.and_then(|s| generate(&s, &spec_name)) {
+        Ok(outputs) => {
+            laps.restart();
+            let exit = ensure(root, &outputs, check, &GEN);
+            laps.lap("comparing with the files, writing the changed ones");
+            exit
+        }
         Err(d) => {
             eprintln!("error: {d}");
             eprintln!("note: nothing was written; the generated files are unchanged");
