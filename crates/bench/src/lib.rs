@@ -221,6 +221,22 @@ pub fn verdict(ok: bool) -> &'static str {
     if ok { "meets target" } else { "MISSES target" }
 }
 
+/// The page's example of the first operation's success response (its `x-page-example`), as
+/// JSON text, read from the spec the client embeds: what the request benchmarks' server
+/// answers. (Not from `taurusdb-httpmock`'s constants: that crate would bring httpmock, whose
+/// features, tracing's `log` among them, would then be on for the client measured too.)
+pub fn page_example_body() -> &'static str {
+    let op = &taurusdb::spec::operations()[0];
+    let status = op
+        .success_status
+        .expect("the operation documents a success response");
+    let pointer = format!("{}/responses/{status}/x-page-example/value", op.pointer);
+    let value = taurusdb::spec::document()
+        .pointer(&pointer)
+        .unwrap_or_else(|| panic!("the spec has no page example at {pointer}"));
+    Box::leak(value.to_string().into_boxed_str())
+}
+
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request with `body`.
 pub async fn serve_forever(body: &'static str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -301,6 +317,16 @@ mod tests {
         assert_eq!(b.table_infos.unwrap().len(), 100);
         let db = c.database_info.as_ref().unwrap();
         assert_eq!(db.db_config_check_results.as_ref().map_or(0, Vec::len), 10);
+    }
+
+    /// The request benchmarks' body is the page's example, which the client decodes.
+    #[test]
+    fn the_page_example_body_is_the_page_s_example() {
+        let body = super::page_example_body();
+        let c: taurusdb::types::StarRocksReplicationConfig = serde_json::from_str(body).unwrap();
+        assert_eq!(c.source_instance_id.as_deref(), Some("source_instance_id"));
+        let db = c.database_info.as_ref().unwrap();
+        assert_eq!(db.db_config_check_results.as_ref().map_or(0, Vec::len), 2);
     }
 
     #[test]

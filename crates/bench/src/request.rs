@@ -114,7 +114,7 @@ impl Callers {
 
 /// Runs the benchmark and prints its report; `allocator` names the global allocator.
 pub async fn run(rounds: usize, allocator: &str) {
-    let body = taurusdb_httpmock::examples::list_star_rocks_data_replication_config::STATUS_200_PAGE_VERBATIM;
+    let body = crate::page_example_body();
     let base = serve_forever(body).await;
     let callers = Arc::new(Callers::new(&base));
 

@@ -39,7 +39,7 @@ fn main() {
         .build()
         .expect("a runtime");
     rt.block_on(async {
-        let body = taurusdb_httpmock::examples::list_star_rocks_data_replication_config::STATUS_200_PAGE_VERBATIM;
+        let body = taurusdb_bench::page_example_body();
         let callers = Callers::new(&serve_forever(body).await);
         // The connection is opened and every lazy set-up done before the calls counted.
         callers.call(who).await;
