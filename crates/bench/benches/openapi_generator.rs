@@ -140,7 +140,7 @@ fn main() {
                     println!(
                         "  1 000 operations, one profiled run of {:.2} s: progenitor {:.2} s, \
                          syn parsing its output {:.2} s, prettyplease {:.2} s, this workspace's \
-                         own steps {:.2} s, the rest (cargo, loading, writing) {:.2} s",
+                         own steps {:.2} s, the rest (cargo, process start and exit) {:.2} s",
                         run.wall.as_secs_f64(),
                         p.progenitor,
                         p.parse,

@@ -101,7 +101,8 @@ pub struct GenProfile {
     pub parse: f64,
     /// prettyplease printing the trees (phases `prettyplease: ..`).
     pub print: f64,
-    /// Every other phase: this workspace's own steps.
+    /// Every other phase: this workspace's own steps (loading the spec and writing the files
+    /// included).
     pub own: f64,
 }
 
