@@ -325,44 +325,24 @@ impl<'f> Builder<'f> {
                 "the spec must be a YAML mapping (an OpenAPI document object)",
             ));
         }
-        // Stable: of two nodes at one pointer (a key and its value), the first stays first.
+        // One entry per pointer: a mapping's value is not recorded (its key is) and a
+        // mapping's keys are unique.
         let mut positions = self.positions;
-        positions.sort_by(|a, b| a.0.cmp(&b.0));
-        positions.dedup_by(|later, first| later.0 == first.0);
+        positions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok((root, positions))
     }
 
-    /// The pointer of the collection about to start, given the open collections; its
+    /// The pointer of the collection about to start, given the open collections. Its
     /// position is recorded unless it is a mapping's value, whose key's stands for it.
     fn child_ptr(&mut self, stack: &[Frame], pos: Pos) -> Result<String, Diagnostic> {
-        let ptr = self.item_ptr(stack, pos)?;
-        if let Some(ptr) = &ptr {
-            self.positions.push((ptr.clone(), pos));
-        }
-        Ok(match (ptr, stack.last()) {
-            (Some(ptr), _) => ptr,
-            (
-                None,
-                Some(Frame::Map {
-                    pending_key: Some((k, _)),
-                    ptr,
-                    ..
-                }),
-            ) => format!("{ptr}/{}", escape_pointer(k)),
-            (None, _) => unreachable!("item_ptr names every node but a mapping's value"),
-        })
-    }
-
-    /// The pointer of a node about to start that is not a mapping's value (`None` for one),
-    /// or the error of a mapping key that is not a scalar.
-    fn item_ptr(&self, stack: &[Frame], pos: Pos) -> Result<Option<String>, Diagnostic> {
-        Ok(Some(match stack.last() {
+        let ptr = match stack.last() {
             None => String::new(),
             Some(Frame::Seq { items, ptr, .. }) => format!("{ptr}/{}", items.len()),
             Some(Frame::Map {
-                pending_key: Some(_),
+                pending_key: Some((k, _)),
+                ptr,
                 ..
-            }) => return Ok(None),
+            }) => return Ok(format!("{ptr}/{}", escape_pointer(k))),
             Some(Frame::Map {
                 pending_key: None, ..
             }) => {
@@ -371,7 +351,9 @@ impl<'f> Builder<'f> {
                     "a mapping key must be a plain scalar (string or number)",
                 ));
             }
-        }))
+        };
+        self.positions.push((ptr.clone(), pos));
+        Ok(ptr)
     }
 
     /// A scalar or alias: either a key of the enclosing mapping or a value.
@@ -419,8 +401,9 @@ impl<'f> Builder<'f> {
             *pending = Some((key, pos));
             return Ok(());
         }
-        if let Some(ptr) = self.item_ptr(stack, pos)? {
-            self.positions.push((ptr, pos));
+        // A mapping's value needs no pointer of its own (its key has the position).
+        if !matches!(stack.last(), Some(Frame::Map { .. })) {
+            self.child_ptr(stack, pos)?;
         }
         self.place(stack, root, value, anchor, pos)
     }

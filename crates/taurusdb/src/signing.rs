@@ -164,19 +164,15 @@ pub fn sdk_date(at: std::time::SystemTime) -> String {
 /// The string to sign for a canonical request signed at `date` (an `X-Sdk-Date` value).
 pub fn string_to_sign(canonical_request: &str, date: &str) -> String {
     let mut out = String::with_capacity(ALGORITHM.len() + date.len() + 66);
-    push_string_to_sign(&mut out, canonical_request, date);
-    out
-}
-
-fn push_string_to_sign(out: &mut String, canonical_request: &str, date: &str) {
     out.push_str(ALGORITHM);
     out.push('\n');
     out.push_str(date);
     out.push('\n');
     push_hex(
-        out,
+        &mut out,
         digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref(),
     );
+    out
 }
 
 /// `HEX(HMAC-SHA256(secret_key, string_to_sign))`.
@@ -251,9 +247,9 @@ impl Signer {
             request.headers(),
             body,
         );
-        let mut to_sign = String::with_capacity(ALGORITHM.len() + date.len() + 66);
-        push_string_to_sign(&mut to_sign, &canonical.request, &date);
+        let to_sign = string_to_sign(&canonical.request, &date);
         let signature = hmac::sign(&self.key, to_sign.as_bytes());
+        // The Authorization value reuses the string to sign's buffer.
         let mut value = to_sign;
         value.clear();
         value.reserve(

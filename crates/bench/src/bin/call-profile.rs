@@ -8,8 +8,9 @@
 //! ```
 //!
 //! The instructions per call are (total at `N` − total at 0) / `N`; BENCHMARKS.md shows them
-//! for `bare`, `wire` (bare reqwest sending the client's headers), `token` and `aksk`. It also prints the allocations per call, and how many are
-//! larger than glibc's per-thread cache takes.
+//! for `bare`, `wire` (bare reqwest sending the client's headers), `token` and `aksk`. It
+//! also prints the allocations per call, and how many are larger than glibc's per-thread
+//! cache takes.
 
 use taurusdb_bench::request::{Caller, Callers};
 use taurusdb_bench::{CallCounter, LARGE_ALLOCATION, count_allocations, serve_forever};
