@@ -81,7 +81,7 @@ fn workspace(spec: &Path, dir: &Path) {
         &dir.join("crates/taurusdb-cli/tests/generic.rs"),
     );
 
-    let spec = xtask::spec::Spec::load(spec).unwrap_or_else(|d| panic!("{d}"));
+    let spec = xtask::model::spec::Spec::load(spec).unwrap_or_else(|d| panic!("{d}"));
     let outputs = xtask::codegen::generate(&spec, "tests/fixtures/generic/spec.yaml")
         .unwrap_or_else(|d| panic!("{d}"));
     xtask::workspace::write(dir, &outputs).unwrap();

@@ -18,7 +18,7 @@ pub fn path(instance: &str) -> String {
 /// The workspace's spec as JSON.
 pub fn spec() -> Value {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    xtask::spec::Spec::load(&root.join(xtask::codegen::SPEC))
+    xtask::model::spec::Spec::load(&root.join(xtask::codegen::SPEC))
         .unwrap_or_else(|d| panic!("{d}"))
         .root
 }

@@ -42,10 +42,10 @@ enum Command {
     },
     /// List the changes between two versions of a spec, classified for clients of the
     /// generated crate (breaking, warning, info), with the version bump they call for.
-    Diff(xtask::diff::Args),
+    Diff(xtask::review::diff::Args),
     /// Record what cargo-semver-checks says of each pair of specs in the semver corpus
     /// (xtask/tests/fixtures/semver): the client crate generated from each side, compared.
-    SemverCorpus(xtask::semver::Args),
+    SemverCorpus(xtask::review::semver::Args),
     /// Render the spec as an API reference laid out like the API page (openapi/taurusdb.md),
     /// and compare its tables with the page's (openapi/page/<operationId>.txt).
     Docs {
@@ -77,16 +77,16 @@ fn main() -> ExitCode {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
             codegen::run(&root, &spec, check)
         }
-        Command::Lint { specs, format } => xtask::lint::run(&root, &specs, format),
-        Command::Diff(args) => Exit::from(xtask::diff::run(&root, &args)),
-        Command::SemverCorpus(args) => xtask::semver::run(&root, &args),
+        Command::Lint { specs, format } => xtask::review::lint::run(&root, &specs, format),
+        Command::Diff(args) => Exit::from(xtask::review::diff::run(&root, &args)),
+        Command::SemverCorpus(args) => xtask::review::semver::run(&root, &args),
         Command::Docs { check, spec } => {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
-            xtask::docs::run(&root, &spec, check)
+            xtask::review::docs::run(&root, &spec, check)
         }
         Command::Vendor { spec, dir } => {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
-            xtask::vendor::run(&root, &spec, dir.as_deref())
+            xtask::review::vendor::run(&root, &spec, dir.as_deref())
         }
     };
     exit.into()

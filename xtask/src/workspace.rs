@@ -35,8 +35,8 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 
 /// The committed spec, for tests.
 #[cfg(test)]
-pub(crate) fn spec() -> crate::spec::Spec {
-    crate::spec::Spec::load(&workspace_root().join(SPEC)).unwrap_or_else(|d| panic!("{d}"))
+pub(crate) fn spec() -> crate::model::spec::Spec {
+    crate::model::spec::Spec::load(&workspace_root().join(SPEC)).unwrap_or_else(|d| panic!("{d}"))
 }
 
 /// Output formats of the commands that report findings (`lint`, `diff`).

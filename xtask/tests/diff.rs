@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::diff::{Bump, Class, attribute, bump, diff};
-use xtask::spec::Spec;
+use xtask::model::spec::Spec;
+use xtask::review::diff::{Bump, Class, attribute, bump, diff};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff")
@@ -360,7 +360,10 @@ fn json_output() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["bump"], "major");
     assert_eq!(v["current_version"], current);
-    let next = xtask::diff::Version::next(current.parse().unwrap(), xtask::diff::Bump::Major);
+    let next = xtask::review::diff::Version::next(
+        current.parse().unwrap(),
+        xtask::review::diff::Bump::Major,
+    );
     assert_eq!(v["next_version"], next.to_string());
     let (old, new) = pair("no-change");
     let (_, out, _) = xtask(&[&old, &new, "--format", "json"]);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::lint::{RULES, lint_file};
+use xtask::review::lint::{RULES, lint_file};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -33,7 +33,7 @@ fn fixture_for(rule: &str) -> PathBuf {
 fn every_rule_emitted_is_listed() {
     let mut specs: Vec<PathBuf> = ["lint", "bad"]
         .iter()
-        .flat_map(|d| xtask::lint::specs_under(&fixtures().join(d)))
+        .flat_map(|d| xtask::review::lint::specs_under(&fixtures().join(d)))
         .collect();
     specs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/taurusdb.yaml"));
     let mut seen = 0;

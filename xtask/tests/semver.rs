@@ -8,9 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use xtask::diff::{Bump, Version, attribute, bump, diff};
-use xtask::semver::{CORPUS, cases, generate_crate, recorded};
-use xtask::spec::Spec;
+use xtask::model::spec::Spec;
+use xtask::review::diff::{Bump, Version, attribute, bump, diff};
+use xtask::review::semver::{CORPUS, cases, generate_crate, recorded};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

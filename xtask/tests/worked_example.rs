@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::{docs, page, spec::Spec};
+use xtask::model::spec::Spec;
+use xtask::review::{docs, page};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -80,7 +81,7 @@ fn a_revised_page_leads_to_a_spec_change_and_a_verdict() {
     let revised = Spec::parse("revised.yaml", revised_text.as_bytes()).unwrap();
     assert!(verdict(&revised.root, &revised_page).is_clean());
     assert!(
-        xtask::lint::lint(&revised).is_empty(),
+        xtask::review::lint::lint(&revised).is_empty(),
         "the revised spec lints clean"
     );
 

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use taurusdb_bench::{median, synthetic_spec, verdict};
-use xtask::spec::Spec;
+use xtask::model::spec::Spec;
 
 fn time(text: &str, rounds: usize) -> (Duration, usize) {
     let mut times = Vec::new();

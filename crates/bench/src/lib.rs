@@ -341,8 +341,8 @@ mod synthetic_tests {
     #[test]
     fn synthetic_specs_lint_clean_and_generate() {
         let text = super::synthetic_spec(3);
-        let spec = xtask::spec::Spec::parse("synthetic.yaml", text.as_bytes()).unwrap();
-        let findings = xtask::lint::lint(&spec);
+        let spec = xtask::model::spec::Spec::parse("synthetic.yaml", text.as_bytes()).unwrap();
+        let findings = xtask::review::lint::lint(&spec);
         assert!(findings.is_empty(), "{findings:#?}");
         let out = xtask::codegen::generate(&spec, "synthetic.yaml").unwrap();
         assert!(out[0].contents.contains("pub struct Thing2"));

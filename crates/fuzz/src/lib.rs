@@ -180,15 +180,15 @@ pub fn check(target: Target, input: &[u8], generate: bool) -> Result<Depth, Stri
             Ok(depth)
         }
         Target::Spec => {
-            let Ok(spec) = xtask::spec::Spec::parse("fuzz.yaml", input) else {
+            let Ok(spec) = xtask::model::spec::Spec::parse("fuzz.yaml", input) else {
                 return Ok(0);
             };
-            let _ = xtask::lint::lint(&spec);
-            let _ = xtask::docs::references(&spec.root);
-            let _ = xtask::examples::check(&spec.root);
+            let _ = xtask::review::lint::lint(&spec);
+            let _ = xtask::review::docs::references(&spec.root);
+            let _ = xtask::model::examples::check(&spec.root);
             let mut relaxed = spec.root.clone();
-            xtask::tolerant::apply(&mut relaxed);
-            let changes = xtask::diff::diff(&spec.root, &spec.root);
+            xtask::codegen::tolerant::apply(&mut relaxed);
+            let changes = xtask::review::diff::diff(&spec.root, &spec.root);
             if !changes.is_empty() {
                 return Err(format!("a spec differs from itself: {changes:?}"));
             }
@@ -249,7 +249,7 @@ pub fn run(
         let input = mutate(&mut rng, base, &corpus);
         let generate = target == Target::Spec && report.iterations % 64 == 0;
         let t = Instant::now();
-        let outcome = xtask::panic::catch(|| check(target, &input, generate));
+        let outcome = xtask::codegen::panic::catch(|| check(target, &input, generate));
         report.slowest = report.slowest.max(t.elapsed());
         report.iterations += 1;
         let message = match outcome {

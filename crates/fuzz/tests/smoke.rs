@@ -43,7 +43,7 @@ fn regressions_stay_fixed() {
             Target::Decode
         };
         let input = std::fs::read(entry.path()).unwrap();
-        let outcome = xtask::panic::catch(|| check(target, &input, true));
+        let outcome = xtask::codegen::panic::catch(|| check(target, &input, true));
         assert!(matches!(outcome, Ok(Ok(_))), "{name}: {outcome:?}");
     }
 }

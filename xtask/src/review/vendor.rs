@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::spec::{Diagnostic, MAX_SPEC_BYTES, Pos, Spec, escape_pointer};
-use crate::walk::{
+use crate::model::spec::{Diagnostic, MAX_SPEC_BYTES, Pos, Spec, escape_pointer};
+use crate::model::walk::{
     component, components, declared_parameters, examples_of, item_operations, media, operations,
     page_example, parameters, path_items, refs, resolve, responses, schema_holders, schemas,
 };
@@ -49,11 +49,11 @@ pub const SOURCES: [&str; 4] = ["page", "vendor", "server", "spec"];
 
 /// Schema keywords compared as facts, in the order they are reported: the type, format,
 /// enumeration and default, the constraints that do not change a Rust type
-/// ([`crate::tolerant::DOCUMENTED_ONLY`]), and `required`.
+/// ([`crate::codegen::tolerant::DOCUMENTED_ONLY`]), and `required`.
 fn constraints() -> impl Iterator<Item = &'static str> {
     ["type", "format", "enum", "default"]
         .into_iter()
-        .chain(crate::tolerant::DOCUMENTED_ONLY)
+        .chain(crate::codegen::tolerant::DOCUMENTED_ONLY)
         .chain(["required"])
 }
 

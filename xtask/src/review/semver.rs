@@ -24,8 +24,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::diff::Bump;
-use crate::spec::Spec;
+use crate::model::spec::Spec;
+use crate::review::diff::Bump;
 use crate::workspace::Exit;
 
 /// The corpus, relative to the workspace root.

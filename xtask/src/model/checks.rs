@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::spec::{Diagnostic, Spec, to_openapi};
-use crate::walk::{self, component, media, ref_name, responses};
+use crate::model::spec::{Diagnostic, Spec, to_openapi};
+use crate::model::walk::{self, component, media, ref_name, responses};
 
 /// What progenitor needs before it is asked to generate anything (the version, local `$ref`s,
 /// the structure of an OpenAPI 3.0 document, operation IDs, finite schemas), and the document
@@ -201,8 +201,8 @@ pub fn required_cycles(spec: &Spec) -> Vec<Diagnostic> {
                 if &target == start {
                     let ptr = format!(
                         "/components/schemas/{}/properties/{}",
-                        crate::spec::escape_pointer(&current),
-                        crate::spec::escape_pointer(&prop)
+                        crate::model::spec::escape_pointer(&current),
+                        crate::model::spec::escape_pointer(&prop)
                     );
                     let mut chain = path.clone();
                     chain.push(target.clone());

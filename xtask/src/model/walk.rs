@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::spec::escape_pointer;
+use crate::model::spec::escape_pointer;
 
 /// The HTTP methods an OpenAPI 3.0 path item can hold.
 pub const METHODS: [&str; 8] = [

@@ -3,7 +3,7 @@
 //! schema, examples, status codes), written to `openapi/taurusdb.md`.
 //!
 //! The tables are built as data first ([`Table`], defined beside the page comparison in
-//! [`crate::page`]), so that they can be compared row by row with the page's own tables; the
+//! [`crate::review::page`]), so that they can be compared row by row with the page's own tables; the
 //! markdown is made from the same data.
 
 use std::collections::BTreeSet;
@@ -12,9 +12,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::page::{Row, Table};
-use crate::spec::escape_pointer;
-use crate::walk::{self, component, text};
+use crate::model::spec::escape_pointer;
+use crate::model::walk::{self, component, text};
+use crate::review::page::{Row, Table};
 use crate::workspace::{Command, Exit, Output, display_path, ensure};
 
 /// The rendered reference, relative to the workspace root.
@@ -36,7 +36,7 @@ pub struct Reference {
     /// (status, description)
     pub statuses: Vec<(String, String)>,
     /// The spec's `x-page-deviations`: where the reference knowingly differs from the page.
-    pub deviations: Vec<crate::page::Deviation>,
+    pub deviations: Vec<crate::review::page::Deviation>,
 }
 
 impl Reference {
@@ -165,7 +165,7 @@ impl Builder<'_> {
                 .map(str::to_string),
             examples,
             statuses,
-            deviations: crate::page::deviations(op),
+            deviations: crate::review::page::deviations(op),
         }
     }
 
@@ -538,7 +538,7 @@ fn write_table(out: &mut String, t: &Table) {
 /// its page, if the page is kept under `openapi/page/`.
 pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
     let spec_name = display_path(root, spec_path);
-    let spec = match crate::spec::Spec::load(spec_path) {
+    let spec = match crate::model::spec::Spec::load(spec_path) {
         Ok(s) => s,
         Err(d) => {
             eprintln!("error: {d}");
@@ -555,12 +555,12 @@ pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
         return exit;
     }
     for r in &refs {
-        let page_path = root.join(crate::page::page_file(&r.operation_id));
+        let page_path = root.join(crate::review::page::page_file(&r.operation_id));
         let Ok(text) = std::fs::read_to_string(&page_path) else {
             continue;
         };
         let rendered: Vec<Table> = r.tables().cloned().collect();
-        let verdict = crate::page::verdict(&text, &rendered, &r.deviations);
+        let verdict = crate::review::page::verdict(&text, &rendered, &r.deviations);
         for d in &verdict.unlisted {
             eprintln!(
                 "error: {}: {d}; fix the spec or list it in the operation's x-page-deviations",
@@ -616,16 +616,17 @@ mod tests {
     fn the_reference_matches_the_page_but_for_listed_deviations() {
         let root = spec();
         let r = &references(&root)[0];
-        let text =
-            std::fs::read_to_string(workspace_root().join(crate::page::page_file(&r.operation_id)))
-                .unwrap();
+        let text = std::fs::read_to_string(
+            workspace_root().join(crate::review::page::page_file(&r.operation_id)),
+        )
+        .unwrap();
         assert_eq!(
-            crate::page::tables(&text).len(),
+            crate::review::page::tables(&text).len(),
             10,
             "the page has ten tables"
         );
         let rendered: Vec<Table> = r.tables().cloned().collect();
-        let verdict = crate::page::verdict(&text, &rendered, &r.deviations);
+        let verdict = crate::review::page::verdict(&text, &rendered, &r.deviations);
         let report: Vec<String> = verdict.unlisted.iter().map(ToString::to_string).collect();
         assert!(
             verdict.unlisted.is_empty(),

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::checks::{self, IdProblem};
-use crate::spec::{Diagnostic, Spec, escape_pointer};
-use crate::tolerant::Reach;
-use crate::walk::{
+use crate::codegen::tolerant::Reach;
+use crate::model::checks::{self, IdProblem};
+use crate::model::spec::{Diagnostic, Spec, escape_pointer};
+use crate::model::walk::{
     self, children, components, declared_parameters, item_operations, media_schemas, operations,
     parameters, path_items, ref_name, responses,
 };
@@ -145,7 +145,7 @@ impl Linter<'_> {
         let pos = self
             .spec
             .pos(pointer)
-            .unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+            .unwrap_or(crate::model::spec::Pos { line: 1, col: 1 });
         self.findings.push(Finding {
             file: self.spec.file.clone(),
             line: pos.line,
@@ -159,7 +159,7 @@ impl Linter<'_> {
 
     fn diagnostics(&mut self, rule: Rule, ds: Vec<Diagnostic>) {
         for d in ds {
-            let pos = d.pos.unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+            let pos = d.pos.unwrap_or(crate::model::spec::Pos { line: 1, col: 1 });
             self.findings.push(Finding {
                 file: d.file,
                 line: pos.line,
@@ -178,7 +178,7 @@ pub fn lint_file(path: &Path, display: &str) -> Vec<Finding> {
     let mut spec = match Spec::load(path) {
         Ok(s) => s,
         Err(d) => {
-            let pos = d.pos.unwrap_or(crate::spec::Pos { line: 1, col: 1 });
+            let pos = d.pos.unwrap_or(crate::model::spec::Pos { line: 1, col: 1 });
             return vec![Finding {
                 file: display.to_string(),
                 line: pos.line,
@@ -207,7 +207,7 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
         return l.findings;
     }
     l.diagnostics(Rule::InvalidRef, checks::refs(spec));
-    if let Err((ptr, msg)) = crate::spec::to_openapi(&spec.root) {
+    if let Err((ptr, msg)) = crate::model::spec::to_openapi(&spec.root) {
         l.report(Rule::Oas3Schema, &ptr, msg);
     }
     let root = &spec.root;
@@ -218,8 +218,8 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     // Operations without an operationId are reported by operation-operationId.
     if checks::operation_id_problems(&spec.root).is_empty() {
         let problems = [
-            crate::operations::operations(spec).err(),
-            crate::operations::error_bodies(spec).err(),
+            crate::codegen::operations::operations(spec).err(),
+            crate::codegen::operations::error_bodies(spec).err(),
         ];
         l.diagnostics(
             Rule::GeneratorExtensions,
@@ -552,7 +552,7 @@ fn security(l: &mut Linter, root: &Value) {
 }
 
 fn examples(l: &mut Linter, root: &Value) {
-    for invalid in crate::examples::check(root) {
+    for invalid in crate::model::examples::check(root) {
         let schema_level = invalid.pointer.starts_with("/components/schemas/")
             || invalid.pointer.contains("/schema/")
             || invalid.pointer.ends_with("/default");
@@ -762,7 +762,7 @@ fn responses_are_tolerant(l: &mut Linter, root: &Value) {
                 );
             }
             if shared {
-                for key in crate::tolerant::DOCUMENTED_ONLY {
+                for key in crate::codegen::tolerant::DOCUMENTED_ONLY {
                     if s.get(key).is_some() {
                         l.report(
                             Rule::ResponseConstraintEnforced,

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS, children, ref_name};
+use crate::model::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS, children, ref_name};
 
 /// Keywords that constrain a value without changing its Rust type.
 pub const DOCUMENTED_ONLY: [&str; 11] = [

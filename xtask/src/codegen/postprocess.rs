@@ -251,7 +251,7 @@ fn route_encode_path(file: &mut syn::File) -> Result<(), String> {
     }
     if !found {
         return Err(
-            "progenitor's output does not import `encode_path`; update xtask/src/postprocess.rs"
+            "progenitor's output does not import `encode_path`; update xtask/src/codegen/postprocess.rs"
                 .into(),
         );
     }

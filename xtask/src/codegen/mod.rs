@@ -2,15 +2,20 @@
 //!
 //! The pipeline, all in memory until every output is complete:
 //!
-//! 1. load and check the spec ([`crate::spec`]);
-//! 2. apply the tolerant-reader transform to response schemas ([`crate::tolerant`]);
+//! 1. load and check the spec ([`crate::model::spec`]);
+//! 2. apply the tolerant-reader transform to response schemas ([`crate::codegen::tolerant`]);
 //! 3. run progenitor (builder interface, `schemars::JsonSchema` derived, hooks expected),
 //!    with every `x-open-enum` component replaced by an open enum type;
-//! 4. post-process the syntax tree ([`crate::postprocess`]): define the open enums, add the
+//! 4. post-process the syntax tree ([`crate::codegen::postprocess`]): define the open enums, add the
 //!    `x-aliases` serde aliases, route path encoding through the client's own encoder;
 //! 5. format with prettyplease and add the generated-file header.
 //!
 //! Then either write each output atomically (only if it changed) or, with `--check`, compare.
+
+pub mod operations;
+pub mod panic;
+pub mod postprocess;
+pub mod tolerant;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,10 +24,10 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::quote;
 use serde_json::Value;
 
-use crate::postprocess::{self, Alias, OpenEnum, Server};
-use crate::spec::{Diagnostic, Spec};
+use self::postprocess::{Alias, OpenEnum, Server};
+use crate::model::spec::{Diagnostic, Spec};
+use crate::model::walk;
 use crate::workspace::{Command, Exit, display_path, ensure};
-use crate::{panic, tolerant, walk};
 
 pub use crate::workspace::{Output, SPEC, stale, workspace_root};
 
@@ -41,9 +46,9 @@ pub const CLI: &str = "crates/taurusdb-cli/src/generated.rs";
 pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
     let mut laps = Laps::from_env();
     operation_count(spec)?;
-    crate::checks::generation(spec)?;
-    let mut ops = crate::operations::operations(spec)?;
-    let error_bodies = crate::operations::error_bodies(spec)?;
+    crate::model::checks::generation(spec)?;
+    let mut ops = operations::operations(spec)?;
+    let error_bodies = operations::error_bodies(spec)?;
     let open_enums = open_enums(spec)?;
     let aliases = aliases(spec)?;
     let servers = servers(spec)?;
@@ -51,7 +56,8 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
 
     let mut relaxed = spec.root.clone();
     tolerant::apply(&mut relaxed);
-    let api = crate::spec::to_openapi(&relaxed).map_err(|(ptr, msg)| spec.diag(&ptr, msg))?;
+    let api =
+        crate::model::spec::to_openapi(&relaxed).map_err(|(ptr, msg)| spec.diag(&ptr, msg))?;
     drop(relaxed);
     let progenitor = Progenitor::new(spec, &api, &open_enums);
     laps.lap("tolerant transform, openapiv3 document");
@@ -67,8 +73,8 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     laps.lap("prettyplease: client types");
     let spec_json = serde_json::to_string(&spec.root)
         .map_err(|e| spec.diag("", format!("the spec cannot be embedded as JSON: {e}")))?;
-    let conformance_json = crate::operations::conformance_document(spec).to_string();
-    crate::operations::client(
+    let conformance_json = operations::conformance_document(spec).to_string();
+    operations::client(
         &mut client,
         &mut ops,
         &error_bodies,
@@ -98,7 +104,7 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     laps.lap("prettyplease: httpmock");
 
     let mut cli = progenitor.run("CLI", &mut laps, |g, api| g.cli(api, "taurusdb::generated"))?;
-    crate::operations::cli(&mut cli, &ops).map_err(|m| spec.diag("/paths", m))?;
+    operations::cli(&mut cli, &ops).map_err(|m| spec.diag("/paths", m))?;
     laps.lap("post-processing: CLI dispatch");
     let cli = Output {
         path: CLI.to_string(),
@@ -122,7 +128,7 @@ fn operation_count(spec: &Spec) -> Result<(), Diagnostic> {
             format!(
                 "the spec has {n} operations; `cargo xtask gen` takes at most {MAX_OPERATIONS} \
                  (generation needs about 0.5 MB of memory per operation). Split the spec, \
-                 or raise `MAX_OPERATIONS` in xtask/src/codegen.rs on a machine with the memory"
+                 or raise `MAX_OPERATIONS` in xtask/src/codegen/mod.rs on a machine with the memory"
             ),
         ));
     }
@@ -465,7 +471,7 @@ fn aliases(spec: &Spec) -> Result<Vec<Alias>, Diagnostic> {
             };
             let ptr = format!(
                 "{schema_ptr}/properties/{}/x-aliases",
-                crate::spec::escape_pointer(prop)
+                crate::model::spec::escape_pointer(prop)
             );
             let names = list
                 .as_array()
@@ -520,7 +526,7 @@ fn servers(spec: &Spec) -> Result<Vec<Server>, Diagnostic> {
             .find(|k| *k != "region")
         {
             return Err(spec.diag(
-                &format!("{ptr}/variables/{}", crate::spec::escape_pointer(name)),
+                &format!("{ptr}/variables/{}", crate::model::spec::escape_pointer(name)),
                 format!("server variable `{name}` is not supported: the client fills in only `{{region}}`"),
             ));
         }

@@ -20,8 +20,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{ImplItem, Item, ItemImpl, ItemMod};
 
-use crate::spec::{Diagnostic, Spec, escape_pointer};
-use crate::walk;
+use crate::model::spec::{Diagnostic, Spec, escape_pointer};
+use crate::model::walk;
 
 /// The client settings an operation parameter may take its value from (`x-client-setting`).
 pub const SETTINGS: [&str; 2] = ["project-id", "language"];
@@ -87,7 +87,7 @@ pub struct Operation {
 
 /// `ListStarRocksDataReplicationConfig` -> `list-star-rocks-data-replication-config`.
 pub fn kebab(s: &str) -> String {
-    crate::postprocess::snake(s).replace('_', "-")
+    crate::codegen::postprocess::snake(s).replace('_', "-")
 }
 
 fn normalized(s: &str) -> String {
@@ -106,7 +106,7 @@ fn is_ident(s: &str) -> bool {
 pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
     let root = &spec.root;
     let mut out: Vec<Operation> = Vec::new();
-    for (ptr, method, path, op) in crate::spec::operations(root) {
+    for (ptr, method, path, op) in crate::model::spec::operations(root) {
         let id = op
             .get("operationId")
             .and_then(Value::as_str)
@@ -121,7 +121,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             })?
             .to_string();
         let rust_method = match op.get("x-rust-method") {
-            None => crate::postprocess::snake(&id),
+            None => crate::codegen::postprocess::snake(&id),
             Some(Value::String(s))
                 if is_ident(s)
                     && s.chars()
@@ -340,7 +340,7 @@ fn success(spec: &Spec, ptr: &str, op: &Value) -> (Option<String>, Option<String
 
 /// What a live response of each operation is checked against (the client's `conformance`
 /// feature): the spec's component schemas and every response's body schema, converted to
-/// strict JSON Schema ([`crate::examples::to_strict_json_schema`]), with each response's media
+/// strict JSON Schema ([`crate::model::examples::to_strict_json_schema`]), with each response's media
 /// types: `{"components": {"schemas": ..}, "operations": {id: {status: {"content": [..],
 /// "schema": ..}}}}`.
 pub fn conformance_document(spec: &Spec) -> Value {
@@ -350,10 +350,10 @@ pub fn conformance_document(spec: &Spec) -> Value {
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(n, s)| (n.clone(), crate::examples::to_strict_json_schema(s)))
+        .map(|(n, s)| (n.clone(), crate::model::examples::to_strict_json_schema(s)))
         .collect();
     let mut operations = serde_json::Map::new();
-    for (_, _, _, op) in crate::spec::operations(root) {
+    for (_, _, _, op) in crate::model::spec::operations(root) {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
             continue;
         };
@@ -374,7 +374,7 @@ pub fn conformance_document(spec: &Spec) -> Value {
                 .into_iter()
                 .flatten()
                 .find_map(|(_, m)| m.get("schema"))
-                .map(crate::examples::to_strict_json_schema)
+                .map(crate::model::examples::to_strict_json_schema)
                 .unwrap_or(Value::Null);
             responses.insert(
                 code.clone(),
@@ -773,8 +773,8 @@ pub fn client(
                 }
             }
         });
-    let json = crate::postprocess::raw_string(spec_json);
-    let conformance = crate::postprocess::raw_string(conformance_json);
+    let json = crate::codegen::postprocess::raw_string(spec_json);
+    let conformance = crate::codegen::postprocess::raw_string(conformance_json);
     let extra = crate::codegen::parse_items(quote! {
         impl Client { #(#entry_points)* }
 
@@ -824,7 +824,7 @@ fn body_type(t: &syn::Type) -> syn::Type {
 }
 
 fn field_ident(s: &str) -> String {
-    let f = crate::postprocess::snake(s);
+    let f = crate::codegen::postprocess::snake(s);
     if is_ident(&f) { f } else { format!("{f}_") }
 }
 
@@ -1250,7 +1250,7 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
 /// progenitor's variant name of an operation ID (as `CliCommand` has it): the ID's words
 /// capitalised, as the open enums' variants are named.
 fn pascal(id: &str) -> String {
-    crate::postprocess::variant_name(&crate::postprocess::snake(id))
+    crate::codegen::postprocess::variant_name(&crate::codegen::postprocess::snake(id))
 }
 
 #[cfg(test)]

@@ -148,14 +148,14 @@ impl Spec {
     }
 
     /// Checks what progenitor needs before it is asked to generate anything and converts the
-    /// document to [`openapiv3::OpenAPI`]: [`crate::checks::openapi`].
+    /// document to [`openapiv3::OpenAPI`]: [`crate::model::checks::openapi`].
     pub fn openapi(&self) -> Result<openapiv3::OpenAPI, Diagnostic> {
-        crate::checks::openapi(self)
+        crate::model::checks::openapi(self)
     }
 
-    /// The document must be OpenAPI 3.0.x: [`crate::checks::version`].
+    /// The document must be OpenAPI 3.0.x: [`crate::model::checks::version`].
     pub fn check_version(&self) -> Vec<Diagnostic> {
-        crate::checks::version(self)
+        crate::model::checks::version(self)
     }
 }
 
@@ -169,7 +169,7 @@ fn too_large(file: &str, len: u64) -> Diagnostic {
 
 // The document's traversals live in `walk`; these are re-exported where `diff` and the
 // generator have always found them.
-pub use crate::walk::{METHODS, operations, refs};
+pub use crate::model::walk::{METHODS, operations, refs};
 
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_pointer(segment: &str) -> String {

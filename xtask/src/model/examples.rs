@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS};
+use crate::model::walk::{self, SUBSCHEMA, SUBSCHEMA_LISTS};
 
 /// An example or default that its schema rejects.
 #[derive(Debug, Clone, PartialEq, Eq)]

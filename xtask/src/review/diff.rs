@@ -24,9 +24,9 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::spec::{Spec, escape_pointer, operations};
-use crate::tolerant::Reach;
-use crate::walk::{component, parameters, resolve, text};
+use crate::codegen::tolerant::Reach;
+use crate::model::spec::{Spec, escape_pointer, operations};
+use crate::model::walk::{component, parameters, resolve, text};
 
 /// How a change affects clients of the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -226,7 +226,7 @@ fn ops_by_id(root: &Value) -> BTreeMap<String, (String, &'static str, String, &V
 
 /// The generated builder's method for a parameter or property: `X-Language` -> `x_language`.
 fn setter(name: &str) -> String {
-    crate::postprocess::snake(name)
+    crate::codegen::postprocess::snake(name)
 }
 
 /// `ListStarRocksDataReplicationConfig` -> the generated `builder::` and `requests::` structs,
@@ -235,7 +235,7 @@ fn op_items(id: &str) -> Vec<String> {
     vec![
         format!("builder::{id}"),
         format!("requests::{id}"),
-        format!("Client::{}", crate::postprocess::snake(id)),
+        format!("Client::{}", crate::codegen::postprocess::snake(id)),
         format!("types::{id}"),
     ]
 }
@@ -256,7 +256,7 @@ fn operations_diff(d: &mut Differ) {
             )
             .effect(format!(
                 "`Client::{}` and `builder::{id}` go: code that calls them stops compiling",
-                crate::postprocess::snake(id)
+                crate::codegen::postprocess::snake(id)
             ));
         }
     }
@@ -270,7 +270,7 @@ fn operations_diff(d: &mut Differ) {
             )
             .effect(format!(
                 "new `Client::{}` and `builder::{id}`; existing code is unaffected",
-                crate::postprocess::snake(id)
+                crate::codegen::postprocess::snake(id)
             ));
         }
     }
@@ -787,11 +787,11 @@ fn enum_diff(
         )
         .effect(format!(
             "the variant `{}` goes: code that names it stops compiling",
-            crate::postprocess::variant_name(v)
+            crate::codegen::postprocess::variant_name(v)
         ));
     }
     for v in nv.iter().filter(|v| !ov.contains(v)) {
-        let variant = crate::postprocess::variant_name(v);
+        let variant = crate::codegen::postprocess::variant_name(v);
         let (class, why, effect) = match side {
             Side::Response if open => (
                 Class::Info,
@@ -1469,7 +1469,7 @@ pub struct Args {
     pub fail_on: Option<Class>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: crate::lint::Format,
+    pub format: crate::review::lint::Format,
     /// Print only a Keep-a-Changelog section (Added / Changed / Removed / Fixed) for the
     /// next version, ready to paste into CHANGELOG.md.
     #[arg(long)]
@@ -1511,7 +1511,7 @@ pub fn run(root: &Path, args: &Args) -> i32 {
     let verdict = bump(&changes);
     let next = current.as_ref().ok().map(|v| v.next(verdict));
     let log = changelog(&changes, next, &today());
-    if args.format == crate::lint::Format::Json {
+    if args.format == crate::review::lint::Format::Json {
         let out = serde_json::json!({
             "old": args.old, "new": args.new,
             "changes": changes,
