@@ -96,13 +96,19 @@ fn bad_specs_are_reported_and_change_nothing() {
         (
             "path-parameter-not-in-path.yaml",
             &[
-                "progenitor cannot generate the client from this document",
+                ":19:5: progenitor cannot generate the client: it fails on the operation `GetThing` (`GET /things/{id}`) (a path parameter that the path template does not have)",
                 "other missing from path",
             ],
         ),
         (
+            "enum-of-mixed-types.yaml",
+            &[
+                ":58:5: progenitor cannot generate the client: it fails on the schema `Size` (an `enum` without a `type` whose values have different JSON types)",
+            ],
+        ),
+        (
             "unsupported-media-type.yaml",
-            &["response `200` of `GetThing` is `application/xml`"],
+            &["response `400` of `GetThing` is `application/xml`"],
         ),
         (
             "recursive-schema.yaml",

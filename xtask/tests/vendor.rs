@@ -23,6 +23,9 @@ fn copy() -> tempfile::TempDir {
     std::fs::copy(root().join(SPEC), dir.path().join(SPEC)).unwrap();
     for entry in std::fs::read_dir(root().join("openapi/vendor")).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
         let to = dir
             .path()
             .join("openapi/vendor")

@@ -14,6 +14,9 @@ use syn::{Item, ItemMod, UseTree};
 /// A string enumeration that keeps values it does not list.
 #[derive(Debug, Clone)]
 pub struct OpenEnum {
+    /// The component's name in the spec.
+    pub schema: String,
+    /// The Rust type's name: the component's, in Pascal case, as typify names types.
     pub name: String,
     pub description: Option<String>,
     /// (Rust variant, wire value)
@@ -21,31 +24,41 @@ pub struct OpenEnum {
 }
 
 impl OpenEnum {
+    /// The enumeration of component `schema`. Variants are the values in Pascal case; a value
+    /// whose variant another value already has, or that would be `Other`, gets a number
+    /// (`AB2`, `Other2`), in the order the spec lists them, so that any list of strings makes
+    /// an enum.
     pub fn new(
-        name: &str,
+        schema: &str,
         description: Option<String>,
         values: Vec<String>,
     ) -> Result<OpenEnum, String> {
-        if syn::parse_str::<syn::Ident>(name).is_err() {
-            return Err(format!("open enum name `{name}` is not a Rust identifier"));
+        let name = {
+            use heck::ToPascalCase;
+            schema.to_pascal_case()
+        };
+        if syn::parse_str::<syn::Ident>(&name).is_err() {
+            return Err(format!(
+                "open enum `{schema}` has no Rust name (`{name}` is not an identifier)"
+            ));
         }
         let mut variants: Vec<(String, String)> = Vec::new();
         for value in values {
-            let variant = variant_name(&value);
-            if variant == "Other" {
-                return Err(format!(
-                    "enum value `{value}` of `{name}` would clash with the `Other` variant"
-                ));
+            if variants.iter().any(|(_, w)| *w == value) {
+                continue;
             }
-            if let Some((_, first)) = variants.iter().find(|(v, _)| *v == variant) {
-                return Err(format!(
-                    "enum values `{first}` and `{value}` of `{name}` give the same Rust variant `{variant}`"
-                ));
+            let base = variant_name(&value);
+            let mut variant = base.clone();
+            let mut n = 2;
+            while variant == "Other" || variants.iter().any(|(v, _)| *v == variant) {
+                variant = format!("{base}{n}");
+                n += 1;
             }
             variants.push((variant, value));
         }
         Ok(OpenEnum {
-            name: name.to_string(),
+            schema: schema.to_string(),
+            name,
             description,
             variants,
         })
@@ -144,14 +157,42 @@ pub fn client(
     Ok(())
 }
 
+/// Writes identifiers that are keywords of the workspace's edition (2024 reserves `gen`) as
+/// raw identifiers: typify's hand-written `JsonSchema` impls name a parameter `gen` and the
+/// module `schemars::gen`, which an edition 2024 crate cannot compile.
+pub fn raw_keywords(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+    struct Raw;
+    impl VisitMut for Raw {
+        fn visit_ident_mut(&mut self, i: &mut proc_macro2::Ident) {
+            if i == "gen" {
+                *i = proc_macro2::Ident::new_raw("gen", i.span());
+            }
+        }
+    }
+    Raw.visit_file_mut(file);
+}
+
 /// Makes progenitor's `schemars::JsonSchema` derives depend on the client's `schemars`
 /// feature: every `#[derive(.., schemars::JsonSchema, ..)]` in the file loses that path and
-/// gains `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, so that crates
-/// that do not ask for JSON Schemas do not compile schemars (BENCHMARKS.md, build cost).
+/// gains `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, and every
+/// hand-written `impl schemars::JsonSchema for ..` (typify writes them for integer
+/// enumerations) gets `#[cfg(feature = "schemars")]`, so that crates that do not ask for
+/// JSON Schemas do not compile schemars (BENCHMARKS.md, build cost).
 pub fn optional_schemars(file: &mut syn::File) {
     use syn::visit_mut::VisitMut;
     struct Derives;
     impl VisitMut for Derives {
+        fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+            if let Some((path, _)) = &i.trait_
+                && is_json_schema(path)
+                && !i.attrs.iter().any(|a| a.path().is_ident("cfg"))
+            {
+                i.attrs
+                    .push(syn::parse_quote!(#[cfg(feature = "schemars")]));
+            }
+            syn::visit_mut::visit_item_impl_mut(self, i);
+        }
         fn visit_item_struct_mut(&mut self, s: &mut syn::ItemStruct) {
             gate(&mut s.attrs);
             syn::visit_mut::visit_item_struct_mut(self, s);
@@ -421,9 +462,15 @@ mod schemars_tests {
                 pub enum B { X }
                 #[derive(Clone)]
                 pub struct C;
+                impl ::schemars::JsonSchema for D {
+                    fn json_schema(gen: &mut ::schemars::gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                        <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                    }
+                }
             }
         };
         super::optional_schemars(&mut file);
+        super::raw_keywords(&mut file);
         let text = prettyplease::unparse(&file);
         assert!(!text.contains("derive(Clone, schemars"), "{text}");
         assert!(text.contains("#[derive(Clone, Debug)]"), "{text}");
@@ -434,6 +481,16 @@ mod schemars_tests {
             "{text}"
         );
         assert!(!text.contains("#[derive()]"), "{text}");
+        assert!(
+            text.contains("#[cfg(feature = \"schemars\")]\n    impl ::schemars::JsonSchema for D"),
+            "{text}"
+        );
+        assert!(
+            text.contains("r#gen: &mut ::schemars::r#gen::SchemaGenerator")
+                && text.contains("json_schema(r#gen)")
+                && !text.contains("(gen)"),
+            "{text}"
+        );
         assert!(
             text.contains("#[derive(Clone)]\n    pub struct C;"),
             "{text}"
@@ -513,11 +570,33 @@ mod tests {
     }
 
     #[test]
-    fn clashing_variants_are_refused() {
-        let e = OpenEnum::new("E", None, vec!["a_b".into(), "a-b".into()]).unwrap_err();
-        assert!(e.contains("same Rust variant `AB`"), "{e}");
-        let e = OpenEnum::new("E", None, vec!["other".into()]).unwrap_err();
-        assert!(e.contains("`Other` variant"), "{e}");
+    fn clashing_variants_are_numbered() {
+        let values = ["a_b", "a-b", "other", "Other", "a_b", "是", "否"];
+        let e = OpenEnum::new(
+            "replication_stage",
+            None,
+            values.iter().map(|v| v.to_string()).collect(),
+        )
+        .unwrap();
+        assert_eq!(e.name, "ReplicationStage");
+        assert_eq!(e.schema, "replication_stage");
+        let variants: Vec<(&str, &str)> = e
+            .variants
+            .iter()
+            .map(|(v, w)| (v.as_str(), w.as_str()))
+            .collect();
+        assert_eq!(
+            variants,
+            [
+                ("AB", "a_b"),
+                ("AB2", "a-b"),
+                ("Other2", "other"),
+                ("Other3", "Other"),
+                ("V", "是"),
+                ("V2", "否")
+            ]
+        );
+        assert!(OpenEnum::new("1st", None, vec![]).is_err());
     }
 
     #[test]

@@ -24,13 +24,18 @@ pub fn openapi(spec: &Spec) -> Result<openapiv3::OpenAPI, Diagnostic> {
     Ok(api)
 }
 
-/// Everything [`openapi`] checks, then what the generated client handles (JSON bodies, one
-/// error schema per operation). The first problem is the error.
+/// Everything [`openapi`] checks, then the bodies the generated client handles. The first
+/// problem is the error.
 pub fn generation(spec: &Spec) -> Result<openapiv3::OpenAPI, Diagnostic> {
     let api = openapi(spec)?;
     first(media_types(spec))?;
-    first(error_schemas(spec))?;
     Ok(api)
+}
+
+/// What the canonical document ([`crate::codegen::normalize::canonical`], one media type per
+/// body) must be: one error schema per operation. The first problem is the error.
+pub fn canonical(spec: &Spec) -> Result<(), Diagnostic> {
+    first(error_schemas(spec))
 }
 
 fn first(problems: Vec<Diagnostic>) -> Result<(), Diagnostic> {
@@ -225,10 +230,22 @@ pub fn required_cycles(spec: &Spec) -> Vec<Diagnostic> {
     out
 }
 
-/// The client sends and decodes JSON only; progenitor would turn any other body into an
-/// untyped byte stream, which the client could not decode.
+/// The client sends JSON bodies and decodes JSON or bytes: a request body needs a JSON entry
+/// (`application/json`, with or without parameters, `application/*+json`, or a wildcard whose
+/// schema is not binary), an error response a JSON entry or none; a success response may be
+/// anything (what is not JSON is bytes). progenitor would turn any other body into an
+/// untyped byte stream, which the client could not send or decode.
 pub fn media_types(spec: &Spec) -> Vec<Diagnostic> {
+    use walk::MediaKind;
     let mut out = Vec::new();
+    let usable = |holder: &Value| {
+        media("", holder).into_iter().any(|(_, m, v)| {
+            matches!(walk::media_kind(m), MediaKind::Json | MediaKind::Any)
+                && !v
+                    .get("schema")
+                    .is_some_and(crate::codegen::normalize::is_binary_schema)
+        })
+    };
     for (ptr, _method, _path, op) in walk::operations(&spec.root) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
         let mut bodies: Vec<(String, String, &Value)> = Vec::new();
@@ -240,21 +257,25 @@ pub fn media_types(spec: &Spec) -> Vec<Diagnostic> {
             ));
         }
         for r in responses(&spec.root, &ptr, op) {
+            if r.status.starts_with('2') {
+                continue;
+            }
             bodies.push((r.ptr, format!("response `{}`", r.status), r.body));
         }
         for (at, what, holder) in bodies {
-            for (media_ptr, media, _) in media(&at, holder) {
-                let json = media == "application/json"
-                    || (media.starts_with("application/") && media.ends_with("+json"));
-                if !json {
-                    out.push(spec.diag(
-                        &media_ptr,
-                        format!(
-                            "{what} of `{id}` is `{media}`: the generated client sends and decodes \
-                             application/json only"
-                        ),
-                    ));
-                }
+            let declared = media(&at, holder);
+            let Some((media_ptr, media, _)) = declared.first() else {
+                continue;
+            };
+            if !usable(holder) {
+                out.push(spec.diag(
+                    media_ptr,
+                    format!(
+                        "{what} of `{id}` is `{media}`: the generated client sends JSON bodies and \
+                         decodes JSON error bodies only (application/json, with or without \
+                         parameters, or application/*+json)"
+                    ),
+                ));
             }
         }
     }

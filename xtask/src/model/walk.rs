@@ -108,12 +108,48 @@ pub fn media_schemas<'a>(base: &str, holder: &'a Value) -> Vec<(String, &'a Stri
         .collect()
 }
 
-/// The `application/json` media type of a response or request body.
-pub fn json_media(holder: &Value) -> Option<&Value> {
-    holder.get("content")?.get("application/json")
+/// What a media type is to the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    /// `application/json`, with or without parameters (`application/json;charset=UTF-8`),
+    /// or `application/<anything>+json`.
+    Json,
+    /// `*/*` or `application/*`: JSON unless the schema says bytes.
+    Any,
+    /// `application/octet-stream`.
+    Binary,
+    /// Anything else (text, XML, forms): not handled by the client.
+    Other,
 }
 
-/// The named examples of a response's `application/json` body: (name, example object).
+/// What `media` (a `content` key) is to the client; case and parameters do not matter.
+pub fn media_kind(media: &str) -> MediaKind {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => MediaKind::Json,
+        e if e.starts_with("application/") && e.ends_with("+json") => MediaKind::Json,
+        "*/*" | "application/*" => MediaKind::Any,
+        "application/octet-stream" => MediaKind::Binary,
+        _ => MediaKind::Other,
+    }
+}
+
+/// The JSON media type of a response or request body (the first, if it has several).
+pub fn json_media(holder: &Value) -> Option<&Value> {
+    holder
+        .get("content")?
+        .as_object()?
+        .iter()
+        .find(|(m, _)| media_kind(m) == MediaKind::Json)
+        .map(|(_, v)| v)
+}
+
+/// The named examples of a response's JSON body: (name, example object).
 pub fn json_examples(response: &Value) -> Vec<(&String, &Value)> {
     json_media(response)
         .and_then(|m| m.get("examples"))

@@ -119,8 +119,8 @@ rules! {
     SecurityDefined = "security-defined", Error, "security requirements name defined schemes";
     Oas3ValidMediaExample = "oas3-valid-media-example", Error, "examples of parameters and bodies are valid against their schemas";
     Oas3ValidSchemaExample = "oas3-valid-schema-example", Error, "examples and defaults of schemas are valid against them";
-    TypedEnum = "typed-enum", Warning, "enum values have the schema's type";
-    RequiredPropertiesDefined = "required-properties-defined", Error, "every required property is defined";
+    TypedEnum = "typed-enum", Warning, "enum values have the schema's type (the generated types write them in it)";
+    RequiredPropertiesDefined = "required-properties-defined", Warning, "every required property is defined (the generated types ignore the others)";
     Oas3UnusedComponent = "oas3-unused-component", Warning, "every component (and security scheme) is used";
     InfoDescription = "info-description", Warning, "info has a description";
     InfoContact = "info-contact", Warning, "info has a contact";
@@ -128,8 +128,7 @@ rules! {
     ResponseNamedSchema = "response-named-schema", Error, "every response body is a $ref to a named component";
     ErrorResponsesOneSchema = "error-responses-one-schema", Error, "all error responses of an operation share one schema";
     DescriptionPresent = "description-present", Warning, "every property and parameter has a description";
-    ResponseConstraintEnforced = "response-constraint-enforced", Error, "no documented constraint on a response field fails decoding";
-    ResponseEnumOpen = "response-enum-open", Error, "enum-valued response fields are open (x-open-enum)";
+    ResponseEnumOpen = "response-enum-open", Warning, "no response enum is closed with `x-open-enum: false` (a value the server adds would fail decoding)";
     JsonMediaType = "json-media-type", Error, "bodies are application/json, the only type the client handles";
     NoRecursiveRequired = "no-recursive-required", Error, "no schema requires itself";
     GeneratorExtensions = "generator-extensions", Error, "x-rust-method, x-cli, x-client-setting and x-error-body are valid, and no two operations get the same method or command";
@@ -214,12 +213,17 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     ids(&mut l, root);
     l.diagnostics(Rule::NoRecursiveRequired, checks::required_cycles(spec));
     l.diagnostics(Rule::JsonMediaType, checks::media_types(spec));
-    l.diagnostics(Rule::ErrorResponsesOneSchema, checks::error_schemas(spec));
+    // What `gen` reads: the canonical document (one media type per body, settings by name).
+    let canonical = crate::codegen::normalize::canonical(spec);
+    l.diagnostics(
+        Rule::ErrorResponsesOneSchema,
+        checks::error_schemas(&canonical),
+    );
     // Operations without an operationId are reported by operation-operationId.
     if checks::operation_id_problems(&spec.root).is_empty() {
         let problems = [
-            crate::codegen::operations::operations(spec).err(),
-            crate::codegen::operations::error_bodies(spec).err(),
+            crate::codegen::operations::operations(&canonical).err(),
+            crate::codegen::operations::error_bodies(&canonical).err(),
         ];
         l.diagnostics(
             Rule::GeneratorExtensions,
@@ -601,10 +605,14 @@ fn schemas(l: &mut Linter, root: &Value) {
                     _ => true,
                 } || (v.is_null() && s.get("nullable") == Some(&Value::Bool(true)));
                 if !ok {
+                    let generated = match crate::codegen::normalize::retyped(ty, v) {
+                        Some(new) => format!("the generated types take it as {new}"),
+                        None => "the generated types cannot take it".to_string(),
+                    };
                     l.report(
                         Rule::TypedEnum,
                         &format!("{ptr}/enum/{i}"),
-                        format!("enum value {v} is not of type {ty}"),
+                        format!("enum value {v} is not of type {ty}: {generated}"),
                     );
                 }
             }
@@ -619,10 +627,17 @@ fn schemas(l: &mut Linter, root: &Value) {
         {
             let name = r.as_str().unwrap_or_default();
             if props.is_none_or(|p| !p.contains_key(name)) {
+                let near = props
+                    .into_iter()
+                    .flatten()
+                    .map(|(p, _)| p)
+                    .find(|p| p.trim() == name.trim())
+                    .map(|p| format!(" (the property is `{p}`)"))
+                    .unwrap_or_default();
                 l.report(
                     Rule::RequiredPropertiesDefined,
                     &format!("{ptr}/required/{i}"),
-                    format!("required property `{name}` is not defined"),
+                    format!("required property `{name}` is not defined{near}: the generated types ignore it"),
                 );
             }
         }
@@ -701,76 +716,30 @@ fn unused(l: &mut Linter, root: &Value) {
     }
 }
 
-/// Formats typify turns into types whose parsing fails on a malformed value.
-const TYPED_FORMATS: [&str; 6] = ["uuid", "date-time", "date", "ipv4", "ipv6", "ip"];
-
-/// What the tolerant-reader transform cannot relax in a response: closed enums, typed
-/// formats, `additionalProperties: false`, and constraints of schemas that requests share.
+/// What the tolerant-reader transform leaves strict in a response because the spec asks for
+/// it: an enumeration marked `x-open-enum: false`.
 fn responses_are_tolerant(l: &mut Linter, root: &Value) {
     let reach = Reach::of(root);
     let components = root.pointer("/components/schemas");
-    // Inline response schemas count too: walk from each response body.
     let (_, inline) = walk::request_and_response_schemas(root);
-    let mut response_schemas: Vec<(String, &Value, bool)> = Vec::new();
+    let mut response_schemas: Vec<(String, &Value)> = inline;
     for name in &reach.response {
         if let Some(s) = components.and_then(|c| c.get(name)) {
-            let shared = reach.request.contains(name);
-            response_schemas.push((
-                format!("/components/schemas/{}", escape_pointer(name)),
-                s,
-                shared,
-            ));
+            response_schemas.push((format!("/components/schemas/{}", escape_pointer(name)), s));
         }
     }
-    for (ptr, s) in inline {
-        response_schemas.push((ptr, s, false));
-    }
-    for (ptr, schema, shared) in response_schemas {
+    for (ptr, schema) in response_schemas {
         let mut stack = vec![(ptr, schema)];
         while let Some((ptr, s)) = stack.pop() {
             if ref_name(s).is_some() {
                 continue;
             }
-            if s.get("enum").is_some() && s.get("x-open-enum") != Some(&Value::Bool(true)) {
-                let what = if shared {
-                    "a closed enum shared with requests"
-                } else {
-                    "a closed enum"
-                };
+            if s.get("enum").is_some() && s.get("x-open-enum") == Some(&Value::Bool(false)) {
                 l.report(
                     Rule::ResponseEnumOpen,
-                    &ptr,
-                    format!("{what} in a response: a value the server adds fails decoding; mark it `x-open-enum: true` (or give responses their own schema)"),
+                    &format!("{ptr}/x-open-enum"),
+                    "a closed enum in a response: a value the server adds fails decoding (every other response enum is open)",
                 );
-            }
-            if let Some(f) = s
-                .get("format")
-                .and_then(Value::as_str)
-                .filter(|f| TYPED_FORMATS.contains(f))
-            {
-                l.report(
-                    Rule::ResponseConstraintEnforced,
-                    &format!("{ptr}/format"),
-                    format!("`format: {f}` in a response is parsed into a typed value, so a malformed value fails decoding; describe the format instead"),
-                );
-            }
-            if s.get("additionalProperties") == Some(&Value::Bool(false)) {
-                l.report(
-                    Rule::ResponseConstraintEnforced,
-                    &format!("{ptr}/additionalProperties"),
-                    "`additionalProperties: false` in a response makes an unknown field fail decoding",
-                );
-            }
-            if shared {
-                for key in crate::codegen::tolerant::DOCUMENTED_ONLY {
-                    if s.get(key).is_some() {
-                        l.report(
-                            Rule::ResponseConstraintEnforced,
-                            &format!("{ptr}/{key}"),
-                            format!("`{key}` on a schema that requests also use is enforced when decoding responses too; give the response its own schema"),
-                        );
-                    }
-                }
             }
             stack.extend(children(&ptr, s));
         }
