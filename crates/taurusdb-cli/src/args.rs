@@ -19,9 +19,9 @@ use std::time::Duration;
 use clap::builder::{PossibleValue, StyledStr};
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueEnum, value_parser};
 use clap_complete::Shell;
-use taurusdb::spec::{self, Operation, Setting};
+use taurusdb::spec::{self, Operation, Parameter, Setting};
 
-use crate::dispatch::JSON_BODY;
+use crate::dispatch::{EXAMPLE_BODY, JSON_BODY, OUTPUT_FILE};
 use crate::generated::CliConfig;
 
 /// The binary's name, as completions and help show it.
@@ -156,11 +156,17 @@ fn spec_command(op: &Operation) -> Command {
     })
 }
 
-/// The generated argument `id`, with its help tidied and a value name derived from its ID.
-fn spec_arg(spec: &Command, id: &str) -> Option<Arg> {
-    let arg = spec.get_arguments().find(|a| a.get_id() == id)?.clone();
-    let value_name = id.to_ascii_uppercase().replace('-', "_");
-    Some(tidy_help(arg).value_name(value_name))
+/// The generated argument of parameter `p` (progenitor's ID `p.arg`), as the flag `p.flag`,
+/// with its help tidied and a value name derived from the flag.
+fn spec_arg(spec: &Command, p: &Parameter) -> Option<Arg> {
+    let arg = spec.get_arguments().find(|a| a.get_id() == p.arg)?.clone();
+    let value_name = p.flag.to_ascii_uppercase().replace('-', "_");
+    Some(
+        tidy_help(arg)
+            .id(p.flag)
+            .long(p.flag)
+            .value_name(value_name),
+    )
 }
 
 /// Spec descriptions end in a newline and may run to paragraphs: `-h` shows the first
@@ -213,7 +219,7 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
     let spec = spec_command(op);
     let mut args = Vec::new();
     for p in op.parameters.iter().filter(|p| p.setting.is_none()) {
-        let Some(mut arg) = spec_arg(&spec, p.flag) else {
+        let Some(mut arg) = spec_arg(&spec, p) else {
             panic!(
                 "the generated CLI has no `--{}` for `{}`: run `cargo xtask gen`",
                 p.flag, op.id
@@ -221,13 +227,31 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
         };
         if demo {
             arg = arg.required(false);
-            if p.required
-                && let Some(example) = p.example
-            {
-                arg = arg.default_value(example);
+            if p.required {
+                let example = p.example.map(str::to_string).or_else(|| {
+                    let index = op.parameters.iter().position(|q| q.name == p.name)?;
+                    let schema = spec::parameter_object(op, index)?.get("schema")?;
+                    match crate::sample::of(schema) {
+                        serde_json::Value::String(s) => Some(s),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
+                    }
+                });
+                if let Some(example) = example {
+                    arg = arg.default_value(example);
+                }
             }
         }
         args.push(arg);
+    }
+    if op.binary_response {
+        args.push(
+            Arg::new(OUTPUT_FILE)
+                .long(OUTPUT_FILE)
+                .value_name("PATH")
+                .value_parser(value_parser!(PathBuf))
+                .help("Write the file the API answers with to PATH [default: stdout]"),
+        );
     }
     if op.body {
         args.push(
@@ -238,6 +262,16 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
                 .required(!demo)
                 .help("The request body: a JSON file, or - for stdin"),
         );
+        // The demo's body when none is given: the spec's example, else one made from the
+        // schema, carried by the command itself.
+        if demo && let Some((body, _)) = crate::demo::request_body(op) {
+            args.push(
+                Arg::new(EXAMPLE_BODY)
+                    .long(EXAMPLE_BODY)
+                    .hide(true)
+                    .default_value(body.to_string()),
+            );
+        }
     }
     args
 }
@@ -632,6 +666,38 @@ mod tests {
         command().debug_assert();
     }
 
+    /// The generator keeps parameters off the CLI's own flags by the list it writes into the
+    /// generated code: every flag the CLI defines beside an operation's is on it.
+    #[test]
+    fn every_flag_of_the_cli_is_reserved_from_parameters() {
+        let cmd = command();
+        let parameters: Vec<&str> = spec::operations()
+            .iter()
+            .flat_map(|o| o.parameters)
+            .map(|p| p.flag)
+            .collect();
+        let mut own: Vec<String> = Vec::new();
+        let mut visit = vec![&cmd];
+        while let Some(c) = visit.pop() {
+            for a in c.get_arguments() {
+                let Some(long) = a.get_long() else { continue };
+                if !parameters.contains(&long) {
+                    own.push(long.to_string());
+                }
+            }
+            visit.extend(c.get_subcommands());
+        }
+        own.sort();
+        own.dedup();
+        assert!(!own.is_empty());
+        for flag in &own {
+            assert!(
+                crate::generated::RESERVED_FLAGS.contains(&flag.as_str()),
+                "--{flag} is the CLI's, but not in the generator's RESERVED_FLAGS (xtask/src/codegen/operations.rs)"
+            );
+        }
+    }
+
     #[test]
     fn every_operation_has_a_command_and_its_operation_id_as_alias() {
         let cmd = command();
@@ -673,7 +739,7 @@ mod tests {
             let (about, _) = spec_about(&spec);
             assert_eq!(about, op.summary);
             for p in op.parameters.iter().filter(|p| p.setting.is_none()) {
-                let arg = spec_arg(&spec, p.flag).unwrap();
+                let arg = spec_arg(&spec, p).unwrap();
                 let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
                 assert!(
                     p.description.starts_with(help.as_str()),

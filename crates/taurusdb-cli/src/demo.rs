@@ -81,30 +81,145 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
+/// What the demo serves for one operation.
+pub struct Served {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    /// Why the spec's example is not what is served, if it is not.
+    pub note: Option<String>,
+}
+
+/// The first of the spec's example, a value made from the schema with the examples of its
+/// parts, and one made from the schema alone, that `check` accepts (the last if none is);
+/// and, when the example is not the one, why.
+fn first_accepted(
+    what: &str,
+    example: Option<Value>,
+    schema: Option<&Value>,
+    check: impl Fn(&Value) -> Result<(), String>,
+) -> (Value, Option<String>) {
+    let made = || schema.map_or(Value::Object(Default::default()), crate::sample::of);
+    let bare = || schema.map_or(Value::Object(Default::default()), crate::sample::bare);
+    let (example_failed, candidate) = match example {
+        Some(e) => match check(&e) {
+            Ok(()) => return (e, None),
+            Err(why) => (Some(why), made()),
+        },
+        None => (None, made()),
+    };
+    let value = if check(&candidate).is_ok() {
+        candidate
+    } else {
+        bare()
+    };
+    let note = example_failed
+        .map(|why| format!("the spec's example {what} is not one the client takes ({why}); using one made from its schema"));
+    (value, note)
+}
+
+/// What the demo serves for `op`: its example success response when the client decodes it,
+/// else one made from the success schema (`{}` without one); a file download's body is the
+/// example's text.
+pub fn served(op: &Operation) -> Served {
+    let schema = op.success_schema.and_then(|p| spec::document().pointer(p));
+    let example = example(op);
+    let status = example.as_ref().map_or_else(
+        || {
+            op.success_status
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(200)
+        },
+        |(s, _)| *s,
+    );
+    let what = format!("response of {}", op.id);
+    let (body, note) = if op.binary_response {
+        let body = example.map_or(Value::String(String::new()), |(_, b)| b);
+        (body, None)
+    } else {
+        first_accepted(&what, example.map(|(_, b)| b), schema, |v| {
+            crate::generated::decodes_as_success(op.id, v)
+        })
+    };
+    if op.binary_response {
+        let bytes = match body {
+            Value::String(text) => text.into_bytes(),
+            other => other.to_string().into_bytes(),
+        };
+        return Served {
+            status,
+            content_type: "application/octet-stream",
+            body: bytes,
+            note,
+        };
+    }
+    Served {
+        status,
+        content_type: "application/json",
+        body: body.to_string().into_bytes(),
+        note,
+    }
+}
+
+/// The request body the demo sends for `op` when none is given: the spec's example when the
+/// client accepts it, else one made from the body's schema; and why the example was not
+/// used, if it was not.
+pub fn request_body(op: &Operation) -> Option<(Value, Option<String>)> {
+    let body = spec::document().pointer(op.pointer)?.get("requestBody")?;
+    let schema = crate::sample::body_schema(body);
+    let what = format!("request body of {}", op.id);
+    Some(first_accepted(
+        &what,
+        crate::sample::of_body(body),
+        schema,
+        |v| crate::generated::decodes_as_body(op.id, v),
+    ))
+}
+
 impl Demo {
-    /// Starts the server: every operation's requests get its example response (an operation
-    /// without one gets `{}`).
+    /// Starts the server: every operation's requests get its example response (see
+    /// [`served`]).
     pub async fn start() -> Demo {
         let server = MockServer::start_async().await;
         for op in spec::operations() {
-            let (status, body) = example(op).unwrap_or((200, Value::Object(Default::default())));
+            let served = served(op);
             let method = op.method.parse::<Method>().unwrap_or(Method::GET);
             let path = path_regex(op.path);
             server
                 .mock_async(|when, then| {
                     when.method(method).path_matches(path.as_str());
-                    then.status(status)
-                        .header("content-type", "application/json")
+                    then.status(served.status)
+                        .header("content-type", served.content_type)
                         .header("x-request-id", REQUEST_ID)
-                        .body(body.to_string());
+                        .body(served.body);
                 })
                 .await;
         }
         Demo { server }
     }
 
-    /// Settings for the demo server, in `language` if given.
-    pub fn settings(&self, language: Option<String>) -> Settings {
+    /// Settings for the demo server calling `op`, in `language` if given (else, where the
+    /// spec has no default, the example of `op`'s language parameter, or a value its schema
+    /// allows).
+    pub fn settings(&self, language: Option<String>, op: &Operation) -> Settings {
+        let language = language.or_else(|| {
+            let index = op
+                .parameters
+                .iter()
+                .position(|p| p.setting == Some(spec::Setting::Language))?;
+            let param = &op.parameters[index];
+            let schema = spec::parameter_object(op, index)?.get("schema")?;
+            if spec::resolve(schema).get("default").is_some() {
+                return None;
+            }
+            match param.example {
+                Some(e) => Some(e.to_string()),
+                None => match crate::sample::of(schema) {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                },
+            }
+        });
         Settings {
             location: Location::Endpoint(Sourced {
                 value: self.server.base_url(),

@@ -12,14 +12,23 @@ use taurusdb::{ResponseValue, ResponseValueExt as _};
 /// The argument that holds a request body: a JSON file (`-` for stdin).
 pub const JSON_BODY: &str = "json-body";
 
+/// The argument naming where a file download goes (stdout without it).
+pub const OUTPUT_FILE: &str = "output-file";
+
+/// The demo's hidden argument holding the request body it sends when `--json-body` is not
+/// given (JSON text).
+pub const EXAMPLE_BODY: &str = "example-body";
+
 /// A successful response, decoded by the client's types and turned back into JSON: the same
 /// shape whatever spelling of a field the server used.
 #[derive(Debug, Clone)]
 pub struct Reply {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// The decoded body as JSON (`null` for an operation without a body).
+    /// The decoded body as JSON (`null` for an operation without a body or a file).
     pub body: serde_json::Value,
+    /// The body of a file download, as received.
+    pub file: Option<Vec<u8>>,
 }
 
 /// Why an operation could not be run or failed.
@@ -51,9 +60,18 @@ pub fn optional<T: Clone + Send + Sync + 'static>(m: &ArgMatches, flag: &str) ->
     m.try_get_one::<T>(flag).ok().flatten().cloned()
 }
 
-/// The request body from `--json-body FILE`.
+/// The request body from `--json-body FILE` (in the demo, its example body without it).
 #[allow(dead_code)] // called by the generated dispatch of operations with a JSON body
 pub fn body<T: DeserializeOwned>(m: &ArgMatches) -> Result<T, DispatchError> {
+    if optional::<PathBuf>(m, JSON_BODY).is_none()
+        && let Some(example) = optional::<String>(m, EXAMPLE_BODY)
+    {
+        return serde_json::from_str(&example).map_err(|e| {
+            DispatchError::Body(format!(
+                "the demo's example body is not the operation's request body: {e}"
+            ))
+        });
+    }
     let path: PathBuf = required(m, JSON_BODY)?;
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
@@ -71,6 +89,11 @@ pub fn body<T: DeserializeOwned>(m: &ArgMatches) -> Result<T, DispatchError> {
     })
 }
 
+/// Whether `value` decodes as a `T`: the reason when it does not.
+pub fn decodes<T: DeserializeOwned>(value: &serde_json::Value) -> Result<(), String> {
+    T::deserialize(value).map(drop).map_err(|e| e.to_string())
+}
+
 /// The reply of a call.
 pub fn reply<T: Serialize>(
     result: Result<ResponseValue<T>, taurusdb::Error>,
@@ -78,5 +101,25 @@ pub fn reply<T: Serialize>(
     let response = result.map_err(DispatchError::Call)?;
     let request_id = response.request_id().map(str::to_string);
     let body = serde_json::to_value(response.into_inner()).map_err(DispatchError::Encode)?;
-    Ok(Reply { request_id, body })
+    Ok(Reply {
+        request_id,
+        body,
+        file: None,
+    })
+}
+
+/// The reply of a call whose success body is a file.
+#[allow(dead_code)] // called by the generated dispatch of operations that answer with a file
+pub async fn reply_bytes(
+    result: Result<ResponseValue<taurusdb::ByteStream>, taurusdb::Error>,
+) -> Result<Reply, DispatchError> {
+    use taurusdb::ResponseBytes as _;
+    let response = result.map_err(DispatchError::Call)?;
+    let request_id = response.request_id().map(str::to_string);
+    let bytes = response.bytes().await.map_err(DispatchError::Call)?;
+    Ok(Reply {
+        request_id,
+        body: serde_json::Value::Null,
+        file: Some(bytes.to_vec()),
+    })
 }

@@ -19,6 +19,7 @@ mod error;
 mod human;
 mod output;
 mod run;
+mod sample;
 mod spinner;
 
 #[rustfmt::skip]

@@ -3,15 +3,16 @@
 //! long, and the response printed.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
 use taurusdb::spec::{Operation, Setting};
 use taurusdb::{Client, DEFAULT_CONNECT_TIMEOUT, ErrorKind, RetryPolicy};
 
-use crate::args::Globals;
+use crate::args::{Globals, OutputFormat};
 use crate::config::{self, Location, Origin, Settings};
 use crate::demo::Demo;
-use crate::dispatch::DispatchError;
+use crate::dispatch::{DispatchError, OUTPUT_FILE};
 use crate::error::{CliError, sanitize};
 use crate::{output, spinner};
 
@@ -30,7 +31,11 @@ pub async fn call(
         eprintln!(
             "demo: calling a mock server on 127.0.0.1 that serves the spec's example responses"
         );
-        demo_server.settings(globals.language.clone())
+        let body_note = crate::demo::request_body(op).and_then(|(_, note)| note);
+        for note in body_note.into_iter().chain(crate::demo::served(op).note) {
+            eprintln!("demo: {note}");
+        }
+        demo_server.settings(globals.language.clone(), op)
     } else {
         let file = match config::locate(globals.config.as_deref(), &config::process_env) {
             Some((path, required)) => {
@@ -79,6 +84,10 @@ pub async fn call(
         eprint_lines(&[format!("request ID: {id}")]);
     }
 
+    if let Some(bytes) = &reply.file {
+        let path = matches.get_one::<PathBuf>(OUTPUT_FILE);
+        return write_file(bytes, path.map(PathBuf::as_path), globals.output);
+    }
     let args = crate::args::arguments(op, &matches);
     let mut out = Vec::new();
     output::write(
@@ -100,6 +109,42 @@ pub async fn call(
             Err(CliError::Departs)
         }
         _ => Ok(()),
+    }
+}
+
+/// A file download: to `path`, written whole or not at all (a temporary file beside it,
+/// renamed), with a line saying so (`{"output_file", "bytes"}` with `-o json` or `yaml`);
+/// without a path, the bytes as received on stdout.
+fn write_file(bytes: &[u8], path: Option<&Path>, format: OutputFormat) -> Result<(), CliError> {
+    let Some(path) = path else {
+        return print(bytes);
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let failed = |e: io::Error| {
+        CliError::Output(io::Error::new(
+            e.kind(),
+            format!("cannot write --{OUTPUT_FILE} {}: {e}", path.display()),
+        ))
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    file.write_all(bytes).map_err(failed)?;
+    file.persist(path).map_err(|e| failed(e.error))?;
+    let summary =
+        serde_json::json!({"output_file": path.display().to_string(), "bytes": bytes.len()});
+    match format {
+        OutputFormat::Human => {
+            eprint_lines(&[format!("wrote {} bytes to {}", bytes.len(), path.display())]);
+            Ok(())
+        }
+        OutputFormat::Json => print(format!("{summary:#}\n").as_bytes()),
+        OutputFormat::Yaml => print(
+            yaml_serde::to_string(&summary)
+                .map_err(|e| CliError::Output(io::Error::other(e)))?
+                .as_bytes(),
+        ),
     }
 }
 

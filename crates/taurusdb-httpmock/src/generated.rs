@@ -3,6 +3,8 @@
 // Change the spec (or the generator in xtask/) and run `cargo xtask gen`.
 // `cargo xtask gen --check`, and a plain `cargo test`, fail while this file is stale.
 
+#![allow(deprecated, non_camel_case_types, non_snake_case, unused_comparisons, clippy::all, rustdoc::all)]
+
 pub mod operations {
     //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
     //! wrappers for each operation. Each can be converted to

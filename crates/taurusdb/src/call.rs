@@ -110,6 +110,39 @@ impl<T> ResponseValueExt for ResponseValue<T> {
     }
 }
 
+/// The body of a file download (an operation whose success body is bytes, whose entry point
+/// returns a [`ByteStream`](crate::ByteStream)), read to the end.
+pub trait ResponseBytes {
+    /// Reads the whole body; more than the client's `max_response_bytes` is an error of kind
+    /// [`ErrorKind::BodyTooLarge`], a broken connection one of [`ErrorKind::Connect`].
+    fn bytes(self) -> impl Future<Output = Result<bytes::Bytes, Error>> + Send;
+}
+
+impl ResponseBytes for ResponseValue<crate::ByteStream> {
+    async fn bytes(self) -> Result<bytes::Bytes, Error> {
+        let request_id = state::request_id(self.headers()).map(str::to_string);
+        let status = self.status();
+        let mut stream = self.into_inner_stream();
+        let mut chunks: Vec<bytes::Bytes> = Vec::new();
+        while let Some(chunk) =
+            std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await
+        {
+            match chunk {
+                Ok(c) => chunks.push(c),
+                Err(e) => {
+                    return Err(body_error(e)
+                        .with_status(status)
+                        .with_request_id(request_id));
+                }
+            }
+        }
+        Ok(match chunks.len() {
+            1 => chunks.pop().unwrap_or_default(),
+            _ => chunks.concat().into(),
+        })
+    }
+}
+
 /// Maps progenitor's error, with what the hooks recorded, to [`Error`].
 async fn from_progenitor<E>(e: progenitor_client::Error<E>, state: CallState) -> Error
 where

@@ -3,6 +3,8 @@
 // Change the spec (or the generator in xtask/) and run `cargo xtask gen`.
 // `cargo xtask gen --check`, and a plain `cargo test`, fail while this file is stale.
 
+#![allow(deprecated, non_camel_case_types, non_snake_case, unused_comparisons, clippy::all, rustdoc::all)]
+
 #[allow(unused_imports)]
 use crate::encode_path;
 #[allow(unused_imports)]
@@ -1416,7 +1418,7 @@ impl Client {
 /// fills in from its settings (project ID, language) has one too, to override it.
 pub mod requests {
     #[allow(unused_imports)]
-    use super::{types, Client, ResponseValue};
+    use super::{types, ByteStream, Client, ResponseValue};
     /// A `ListStarRocksDataReplicationConfig` request (`GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration`), made by [`Client::replication_config`]: `.await` it or call [`send`](Self::send).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent or awaited"]
@@ -1578,7 +1580,8 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
                 required: true,
                 setting: ::std::option::Option::Some(crate::spec::Setting::ProjectId),
                 description: "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.",
-                flag: "project-id",
+                arg: "project-id",
+                flag: "path-project-id",
                 example: ::std::option::Option::Some("0549e61b4a8c4fdfb1c47bd8a3d8d8b1"),
             },
             crate::spec::Parameter {
@@ -1587,6 +1590,7 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
                 required: true,
                 setting: ::std::option::Option::None,
                 description: "StarRocks instance ID, which is compliant with the UUID format.",
+                arg: "instance-id",
                 flag: "instance-id",
                 example: ::std::option::Option::Some(
                     "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17",
@@ -1598,6 +1602,7 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
                 required: true,
                 setting: ::std::option::Option::None,
                 description: "Name of the data synchronization task. The value can contain 3 to 128 characters.\nOnly uppercase letters, lowercase letters, digits, and underscores (_) are allowed.",
+                arg: "task-name",
                 flag: "task-name",
                 example: ::std::option::Option::Some("sync_task_01"),
             },
@@ -1607,6 +1612,7 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
                 required: true,
                 setting: ::std::option::Option::Some(crate::spec::Setting::Language),
                 description: "Request language type. The default value is en-us.",
+                arg: "x-language",
                 flag: "x-language",
                 example: ::std::option::Option::Some("en-us"),
             },
@@ -1616,6 +1622,7 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
         success_schema: ::std::option::Option::Some(
             "/paths/~1v3~1{project_id}~1instances~1{instance_id}~1starrocks~1databases~1replication~1configuration/get/responses/200/content/application~1json/schema",
         ),
+        binary_response: false,
     },
 ];
 /// The spec, as JSON: what the CLI's renderer and the conformance report read.

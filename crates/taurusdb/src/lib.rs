@@ -12,7 +12,7 @@
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
 
-pub use generated::{Client, ClientInfo, ResponseValue, builder, prelude, types};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 
 mod call;
 mod config;
@@ -30,7 +30,7 @@ mod state;
 mod transport;
 mod validate;
 
-pub use call::{ApiErrorBody, ResponseValueExt};
+pub use call::{ApiErrorBody, ResponseBytes, ResponseValueExt};
 pub use config::{
     ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     env,

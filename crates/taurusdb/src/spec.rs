@@ -42,7 +42,10 @@ pub struct Parameter {
     pub setting: Option<Setting>,
     /// The spec's description.
     pub description: &'static str,
-    /// The command-line flag (without `--`): the name in kebab case.
+    /// The argument's ID in progenitor's generated clap command: the name in kebab case.
+    pub arg: &'static str,
+    /// The command-line flag (without `--`): [`Parameter::arg`], unless that is one of the
+    /// CLI's own flags; then the location comes first (`query-region`).
     pub flag: &'static str,
     /// The spec's example value, if any.
     pub example: Option<&'static str>,
@@ -78,6 +81,9 @@ pub struct Operation {
     pub success_status: Option<&'static str>,
     /// The JSON pointer of the success response's schema in [`document`].
     pub success_schema: Option<&'static str>,
+    /// Whether the success body is bytes (a file download), not JSON: the entry point
+    /// returns a [`crate::ByteStream`] (see [`crate::ResponseBytes`]).
+    pub binary_response: bool,
 }
 
 impl Operation {

@@ -20,11 +20,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{ImplItem, Item, ItemImpl, ItemMod};
 
+use crate::codegen::normalize::{self, SETTINGS};
 use crate::model::spec::{Diagnostic, Spec, escape_pointer};
 use crate::model::walk;
-
-/// The client settings an operation parameter may take its value from (`x-client-setting`).
-pub const SETTINGS: [&str; 2] = ["project-id", "language"];
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +55,58 @@ pub struct Param {
     pub ty: Option<syn::Type>,
 }
 
+/// The flags the CLI keeps for itself (its settings, output and call options, clap's own):
+/// a parameter whose name would be one of them gets its location as a prefix
+/// (`--query-region`), so that no command has two flags of one name. The CLI checks that
+/// every flag it defines is listed here (the generated `RESERVED_FLAGS`).
+pub const RESERVED_FLAGS: [&str; 24] = [
+    "all",
+    "check-spec",
+    "config",
+    "dry-run",
+    "endpoint",
+    "help",
+    "json-body",
+    "language",
+    "output",
+    "output-file",
+    "project-id",
+    "query",
+    "region",
+    "retries",
+    "skeleton",
+    "timeout",
+    "verbose",
+    "version",
+    "wait",
+    "wait-timeout",
+    "yes",
+    "json-body-template",
+    "example-body",
+    "insecure",
+];
+
 impl Param {
-    /// The `--flag` of the CLI: progenitor's argument ID (the name in kebab case).
+    /// progenitor's argument ID of the parameter in its generated clap command: the name in
+    /// kebab case, as heck (which progenitor uses) writes it.
+    pub fn arg(&self) -> String {
+        use heck::ToKebabCase;
+        self.name.to_kebab_case()
+    }
+
+    /// The `--flag` of the CLI: [`Param::arg`], prefixed with the location when that is one
+    /// of the CLI's own flags ([`RESERVED_FLAGS`]).
     pub fn flag(&self) -> String {
-        kebab(&self.name)
+        let arg = self.arg();
+        if !RESERVED_FLAGS.contains(&arg.as_str()) {
+            return arg;
+        }
+        let location = match self.location {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        };
+        format!("{location}-{arg}")
     }
 }
 
@@ -83,6 +129,11 @@ pub struct Operation {
     /// JSON pointer of the success response's schema in the spec.
     pub success_schema: Option<String>,
     pub success_status: Option<String>,
+    /// Whether the success body is bytes (a file), not JSON (filled in from progenitor's
+    /// output: its `send` returns a `ByteStream`).
+    pub binary_response: bool,
+    /// The Rust type of the success body (filled in from progenitor's output).
+    pub success_ty: Option<syn::Type>,
 }
 
 /// `ListStarRocksDataReplicationConfig` -> `list-star-rocks-data-replication-config`.
@@ -145,7 +196,9 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
         let (cli_group, cli_name) = cli_names(spec, &ptr, op, &id)?;
         let mut params = Vec::new();
         for (pptr, p) in walk::parameters(root, &path, &ptr, op) {
-            params.push(param(spec, &pptr, p)?);
+            if let Some(p) = param(spec, &pptr, p)? {
+                params.push(p);
+            }
         }
         let (success_status, success_schema) = success(spec, &ptr, op);
         let o = Operation {
@@ -163,6 +216,8 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             params,
             success_schema,
             success_status,
+            binary_response: false,
+            success_ty: None,
         };
         if let Some(other) = out.iter().find(|x| x.rust_method == o.rust_method) {
             return Err(spec.diag(
@@ -249,7 +304,9 @@ fn cli_names(
     Ok((group, name))
 }
 
-fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
+/// One parameter, or `None` for a header the client writes itself (credentials,
+/// `Content-Type`: `x-client-setting: auth | content-type`, see [`normalize`]).
+fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Option<Param>, Diagnostic> {
     let name = p
         .get("name")
         .and_then(Value::as_str)
@@ -271,6 +328,8 @@ fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
     };
     let setting = match p.get("x-client-setting") {
         None => None,
+        Some(Value::String(s)) if s == "none" => None,
+        Some(Value::String(s)) if normalize::set_by_client(s) => return Ok(None),
         Some(Value::String(s)) if SETTINGS.contains(&s.as_str()) => Some(s.clone()),
         Some(_) => {
             return Err(spec.diag(
@@ -294,7 +353,7 @@ fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         });
-    Ok(Param {
+    Ok(Some(Param {
         required: p.get("required").and_then(Value::as_bool).unwrap_or(false)
             || location == Location::Path,
         description: walk::text(p.get("description")),
@@ -315,7 +374,7 @@ fn param(spec: &Spec, ptr: &str, p: &Value) -> Result<Param, Diagnostic> {
         name,
         location,
         setting,
-    })
+    }))
 }
 
 /// The first 2xx response with a body: its status and the pointer of its JSON schema.
@@ -730,6 +789,8 @@ pub fn client(
             error_types.push(e);
         }
         op.body_ty = body_ty;
+        op.binary_response = last_ident(&b.success).as_deref() == Some("ByteStream");
+        op.success_ty = Some(b.success.clone());
         let (entry, request) = request_tokens(op, name, raw, &b);
         entry_points.push(entry);
         requests.push(request);
@@ -783,7 +844,7 @@ pub fn client(
         /// fills in from its settings (project ID, language) has one too, to override it.
         pub mod requests {
             #[allow(unused_imports)]
-            use super::{types, Client, ResponseValue};
+            use super::{types, ByteStream, Client, ResponseValue};
             #(#requests)*
         }
 
@@ -878,21 +939,22 @@ fn operation_entry(op: &Operation) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let description = &p.description;
-        let flag = p.flag();
+        let (arg, flag) = (p.arg(), p.flag());
         let example = opt_str(p.example.as_deref());
         quote! {
             crate::spec::Parameter {
                 name: #name, location: #location, required: #required, setting: #setting,
-                description: #description, flag: #flag, example: #example,
+                description: #description, arg: #arg, flag: #flag, example: #example,
             }
         }
     });
+    let binary = op.binary_response;
     quote! {
         crate::spec::Operation {
             id: #id, method: #method, path: #path, pointer: #pointer, summary: #summary,
             description: #description, rust_method: #rust_method, cli_group: #group,
             cli_name: #cli_name, parameters: &[#(#params),*], body: #body,
-            success_status: #status, success_schema: #success,
+            success_status: #status, success_schema: #success, binary_response: #binary,
         }
     }
 }
@@ -1211,21 +1273,62 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
                     }
                 }
             });
+        let reply = if op.binary_response {
+            quote!(crate::dispatch::reply_bytes(request.send().await).await)
+        } else {
+            quote!(crate::dispatch::reply(request.send().await))
+        };
         quote! {
             #id => {
                 #[allow(unused_mut)]
                 let mut request = client.#method(#(#args),*);
                 #(#optional)*
-                crate::dispatch::reply(request.send().await)
+                #reply
             }
         }
     });
+    let reserved = RESERVED_FLAGS.iter();
+    let decodes_success = ops
+        .iter()
+        .filter(|op| !op.binary_response)
+        .filter_map(|op| {
+            let id = &op.id;
+            let ty = op.success_ty.as_ref()?;
+            Some(quote!(#id => crate::dispatch::decodes::<#ty>(value),))
+        });
+    let decodes_body = ops.iter().filter_map(|op| {
+        let id = &op.id;
+        let ty = op.body_ty.as_ref()?;
+        Some(quote!(#id => crate::dispatch::decodes::<#ty>(value),))
+    });
     let extra = crate::codegen::parse_items(quote! {
+        /// The flags the CLI keeps for itself: no parameter's flag is one of them (the
+        /// generator prefixes such a parameter's flag with its location).
+        pub const RESERVED_FLAGS: &[&str] = &[#(#reserved),*];
+
         /// The clap command progenitor generated for the operation `id`.
         pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
             match id {
                 #(#commands)*
                 _ => ::std::option::Option::None,
+            }
+        }
+
+        /// Whether `value` decodes as the success body of the operation `id` (the demo
+        /// serves a spec's example only when it does): the reason when it does not.
+        pub fn decodes_as_success(id: &str, value: &::serde_json::Value) -> ::std::result::Result<(), ::std::string::String> {
+            match id {
+                #(#decodes_success)*
+                _ => ::std::result::Result::Ok(()),
+            }
+        }
+
+        /// Whether `value` is a request body of the operation `id` that the client accepts:
+        /// the reason when it is not.
+        pub fn decodes_as_body(id: &str, value: &::serde_json::Value) -> ::std::result::Result<(), ::std::string::String> {
+            match id {
+                #(#decodes_body)*
+                _ => ::std::result::Result::Ok(()),
             }
         }
 
