@@ -61,6 +61,7 @@ pub fn client(base_url: &str) -> Client {
 }
 
 pub mod capture;
+pub mod fixture;
 pub mod script;
 pub mod sigcheck;
 
