@@ -84,6 +84,16 @@ pub(crate) fn header_value(value: &str, what: &str) -> Result<HeaderValue, Error
 /// The error a [`TokenProvider`] may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A [`TokenProvider`]'s failure as the call's error: the client's own error as it is (the
+/// [`crate::iam::PasswordTokenProvider`]'s), any other wrapped.
+pub(crate) fn provider_error(e: BoxError) -> Error {
+    match e.downcast::<Error>() {
+        Ok(e) => *e,
+        Err(e) => Error::new(crate::ErrorKind::Credentials, "the token provider failed")
+            .with_boxed_source(e),
+    }
+}
+
 /// Supplies IAM tokens, for example by calling IAM's `POST /v3/auth/tokens` and caching the
 /// `X-Subject-Token` until it is about to expire (tokens are valid for 24 hours). Called
 /// before every request; caching is the provider's job.

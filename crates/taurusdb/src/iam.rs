@@ -160,9 +160,7 @@ async fn refused(what: &str, iam: &str, response: reqwest::Response) -> Error {
         message.push_str(": ");
         message.push_str(&m);
     }
-    Error::new(ErrorKind::Credentials, message)
-        .with_status(status)
-        .with_request_id(id)
+    Error::new(ErrorKind::Credentials, message).with_request_id(id)
 }
 
 /// Looks up the ID of the project named `region` in IAM at `iam`.
@@ -299,9 +297,10 @@ pub(crate) async fn lookup_project_for(
             lookup_project(http, iam, region, Auth::Token(token)).await
         }
         Some(Credentials::Token(TokenSource::Provider(p))) => {
-            let token = p.token().await.map_err(|e| {
-                Error::new(ErrorKind::Credentials, "the token provider failed").with_boxed_source(e)
-            })?;
+            let token = p
+                .token()
+                .await
+                .map_err(crate::credentials::provider_error)?;
             let token = token.header_value("the IAM token")?;
             lookup_project(http, iam, region, Auth::Token(token)).await
         }
@@ -456,7 +455,6 @@ impl PasswordTokenProvider {
                     ErrorKind::Credentials,
                     format!("{what}: IAM answered {status} without an X-Subject-Token header"),
                 )
-                .with_status(status)
             })?;
         let body: Value = response.json().await.unwrap_or(Value::Null);
         let expires_at = body

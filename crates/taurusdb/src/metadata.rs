@@ -188,8 +188,7 @@ impl Inner {
         Err(metadata_error(
             ErrorKind::Credentials,
             format!("PUT {TOKEN_PATH} answered {status}"),
-        )
-        .with_status(status))
+        ))
     }
 
     async fn get_security_key(
@@ -232,8 +231,7 @@ impl Inner {
                 return Err(metadata_error(
                     ErrorKind::Credentials,
                     "the server has no agency: configure a cloud service agency for it (HTTP 401)",
-                )
-                .with_status(reqwest::StatusCode::UNAUTHORIZED));
+                ));
             }
             let t = self.new_token(true).await?;
             self.remember_token(t.clone());
@@ -248,7 +246,7 @@ impl Inner {
             } else {
                 format!("GET {SECURITY_KEY_PATH} answered {status}: {body}")
             };
-            return Err(metadata_error(ErrorKind::Credentials, what).with_status(status));
+            return Err(metadata_error(ErrorKind::Credentials, what));
         }
         let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         let session = parse_security_key(&bytes)?;

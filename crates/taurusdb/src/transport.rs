@@ -29,7 +29,7 @@ use crate::credentials::{Credentials, TokenSource};
 use crate::retry::{is_retryable_status, retry_after};
 use crate::signing::Signer;
 use crate::state;
-use crate::{Client, Config, Error, ErrorKind};
+use crate::{Client, Config, Error};
 
 /// Same-origin redirects followed per attempt.
 const MAX_REDIRECTS: usize = 5;
@@ -69,9 +69,10 @@ async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
         headers.insert(HeaderName::from_static("x-security-token"), token.clone());
     }
     if let Some(Credentials::Token(TokenSource::Provider(p))) = &config.credentials {
-        let token = p.token().await.map_err(|e| {
-            Error::new(ErrorKind::Credentials, "the token provider failed").with_boxed_source(e)
-        })?;
+        let token = p
+            .token()
+            .await
+            .map_err(crate::credentials::provider_error)?;
         let value = token.header_value("the IAM token")?;
         request
             .headers_mut()
