@@ -434,6 +434,58 @@ async fn metadata_without_session_tokens_and_its_failures() {
     );
 }
 
+/// When the chain finds nothing, the error says where it looked.
+#[tokio::test]
+async fn a_chain_that_finds_nothing_says_where_it_looked() {
+    let home = tempfile::tempdir().unwrap();
+    let down = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let client = from_env(&[
+        ("HOME", home.path().to_str().unwrap()),
+        ("USERPROFILE", home.path().to_str().unwrap()),
+        ("TAURUSDB_METADATA_ENDPOINT", &down),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT),
+    ])
+    .endpoint("http://127.0.0.1:9")
+    .build()
+    .unwrap();
+    let e = client.replication_config(INSTANCE, TASK).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    let want = format!(
+        "no credentials in the environment (HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or TAURUSDB_AUTH_TOKEN) or the profile {} (not found); no credentials from the ECS metadata service: {down} did not answer",
+        home.path()
+            .join(".huaweicloud")
+            .join("credentials")
+            .display()
+    );
+    assert!(e.to_string().starts_with(&want), "{e}");
+    write_sdk_file(
+        home.path(),
+        "credentials",
+        "[basic]\nproject_id = p\n",
+        0o600,
+    );
+    let e = from_env(&[
+        ("HOME", home.path().to_str().unwrap()),
+        ("USERPROFILE", home.path().to_str().unwrap()),
+        ("TAURUSDB_METADATA_ENDPOINT", &down),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT),
+    ])
+    .endpoint("http://127.0.0.1:9")
+    .build()
+    .unwrap()
+    .replication_config(INSTANCE, TASK)
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("credentials (no `ak` and `sk` in [basic]); "),
+        "{e}"
+    );
+}
+
 /// The project ID of the region, looked up in IAM with the AK/SK when none is configured:
 /// one lookup for 64 concurrent calls, then every call uses it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -95,9 +95,10 @@ pub(crate) fn resolve(env: Lookup<'_>) -> Result<Found, Error> {
     if let Some(found) = from_env(env, &mut warnings)? {
         return Ok(found);
     }
-    if let Some(found) = from_profile(env, &mut warnings)? {
-        return Ok(found);
-    }
+    let profile = match from_profile(env, &mut warnings)? {
+        Ok(found) => return Ok(found),
+        Err(why) => why,
+    };
     let base = match env(env::METADATA_ENDPOINT) {
         Some(url) => crate::config::check_endpoint(&url, env::METADATA_ENDPOINT)?,
         None => DEFAULT_ENDPOINT.to_string(),
@@ -106,8 +107,14 @@ pub(crate) fn resolve(env: Lookup<'_>) -> Result<Found, Error> {
         endpoint = base.as_str(),
         "no credentials in the environment or a profile: the ECS metadata service will be asked"
     );
+    let tried = format!(
+        "no credentials in the environment ({} and {}, or {}) or {profile}",
+        env::AK,
+        env::SK,
+        env::AUTH_TOKEN
+    );
     Ok(Found {
-        credentials: Credentials::Metadata(MetadataCredentials::new(base.clone())),
+        credentials: Credentials::Metadata(MetadataCredentials::after(base.clone(), Some(tried))),
         source: Source::Metadata(base),
         project_id: None,
         iam_endpoint: None,
@@ -153,9 +160,13 @@ fn from_env(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Found>
     }
 }
 
-fn from_profile(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Found>, Error> {
+/// The profile's credentials, or (`Ok(Err(..))`) why it has none, for the chain's error.
+fn from_profile(
+    env: Lookup<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Result<Found, String>, Error> {
     let Some((path, required)) = sdk_file(env, env::CREDENTIALS_FILE, "credentials") else {
-        return Ok(None);
+        return Ok(Err("a profile (no home directory)".to_string()));
     };
     let Some(profile) = Profile::read(&path)? else {
         if required {
@@ -165,7 +176,7 @@ fn from_profile(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Fo
                 path.display()
             )));
         }
-        return Ok(None);
+        return Ok(Err(format!("the profile {} (not found)", path.display())));
     };
     let Profile {
         path,
@@ -174,8 +185,10 @@ fn from_profile(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Fo
     } = profile;
     warnings.extend(profile_warnings);
     let Some(basic) = basic else {
-        tracing::debug!(path = %path.display(), "the profile has no [basic] section");
-        return Ok(None);
+        return Ok(Err(format!(
+            "the profile {} (no [basic] section)",
+            path.display()
+        )));
     };
     let err = |line, key, what: &str| file_error(&path, line, Some(key), what);
     let credentials = match (basic.ak, basic.sk) {
@@ -209,8 +222,10 @@ fn from_profile(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Fo
                 );
                 warnings.push(w);
             }
-            tracing::debug!(path = %path.display(), "the profile's [basic] section has no ak and sk");
-            return Ok(None);
+            return Ok(Err(format!(
+                "the profile {} (no `ak` and `sk` in [basic])",
+                path.display()
+            )));
         }
     };
     let project_id = match basic.project_id {
@@ -230,7 +245,7 @@ fn from_profile(env: Lookup<'_>, warnings: &mut Vec<String>) -> Result<Option<Fo
         ),
         None => None,
     };
-    Ok(Some(Found {
+    Ok(Ok(Found {
         credentials,
         source: Source::Profile(path),
         project_id,

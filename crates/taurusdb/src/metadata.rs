@@ -73,6 +73,8 @@ pub struct MetadataCredentials {
 
 struct Inner {
     base: String,
+    /// What the default chain found nowhere before it came here, put before the errors.
+    tried: Option<String>,
     http: OnceLock<Result<reqwest::Client, String>>,
     sessions: Refreshing<Arc<Session>>,
     /// The session token, and when the service last said it has none.
@@ -96,9 +98,16 @@ impl fmt::Debug for MetadataCredentials {
 impl MetadataCredentials {
     /// The service at `base` (checked by the caller: an http(s) URL without a trailing `/`).
     pub(crate) fn new(base: String) -> MetadataCredentials {
+        MetadataCredentials::after(base, None)
+    }
+
+    /// The service at `base` as the default chain's last source, after `tried` (what the
+    /// sources before it lacked, for the error when this one has nothing either).
+    pub(crate) fn after(base: String, tried: Option<String>) -> MetadataCredentials {
         MetadataCredentials {
             inner: Arc::new(Inner {
                 base,
+                tried,
                 http: OnceLock::new(),
                 sessions: Refreshing::new(REFRESH_MARGIN),
                 token: Mutex::new(TokenState::default()),
@@ -122,7 +131,18 @@ impl MetadataCredentials {
     /// The current credentials, fetched first if there are none or they are about to expire.
     pub(crate) async fn session(&self) -> Result<Arc<Session>, Error> {
         let inner = &self.inner;
-        let s = inner.sessions.get(|| inner.fetch()).await?;
+        let s = inner
+            .sessions
+            .get(|| inner.fetch())
+            .await
+            .map_err(|e| match &inner.tried {
+                // The chain found credentials nowhere: that is the error (the metadata
+                // service not answering off ECS is the usual case), not a network failure.
+                Some(tried) => e
+                    .prefixed(&format!("{tried}; "))
+                    .with_kind(ErrorKind::Credentials),
+                None => e,
+            })?;
         Ok(s.value.clone())
     }
 }
