@@ -89,7 +89,8 @@ pub async fn call(
             .as_deref()
             .map_or("(none)".to_string(), sanitize);
         let mut lines = Vec::new();
-        if let (None, Some(id), Some(source)) = (
+        // A project ID looked up during the call: now it is known.
+        if let (None, Some(id), Some(source @ taurusdb::Source::Iam(_))) = (
             settings.project_id(),
             client.config().project_id(),
             client.config().project_id_source(),

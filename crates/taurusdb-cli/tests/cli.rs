@@ -933,3 +933,38 @@ fn unchecked_certificates_are_warned_about_on_every_call() {
         .run();
     assert!(!run.stderr.contains("warning"), "{}", run.render());
 }
+
+/// Without a project ID anywhere, the client looks it up in IAM by region; `--verbose` says
+/// so before the call and prints the ID found after it.
+#[test]
+fn verbose_reports_a_project_id_looked_up_in_iam() {
+    let server = page_example();
+    let iam = MockServer::start();
+    iam.mock(|when, then| {
+        when.method("GET")
+            .path("/v3/auth/projects")
+            .header("x-auth-token", TOKEN);
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"projects": [{{"id": "{PROJECT}", "name": "cn-north-4"}}]}}"#
+            ));
+    });
+    let run = Cli::query(&["-o", "json", "--verbose", "--region", "cn-north-4"])
+        .endpoint(&server.base_url())
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &iam.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    let at = format!("IAM at {}", iam.base_url());
+    assert!(
+        run.stderr.contains(&format!(
+            "project ID: looked up in {at} by region on the first call"
+        )) && run
+            .stderr
+            .contains(&format!("project ID: {PROJECT} (from {at})")),
+        "{}",
+        run.render()
+    );
+}
