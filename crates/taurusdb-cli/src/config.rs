@@ -2,6 +2,11 @@
 //! wins over the config file (TOML, in the user's config directory unless `--config PATH` or
 //! `TAURUSDB_CONFIG` names another). Every resolved setting remembers where it came from, for
 //! `--verbose` and for error messages; secrets are held as [`Secret`] and never printed.
+//!
+//! What none of the three gives is left to the client, which finds it as the official SDKs
+//! do: credentials from the profile `~/.huaweicloud/credentials` or the ECS metadata service
+//! ([`Credentials::default_chain`]), the project ID from the profile or by looking it up in
+//! IAM ([`Origin::Client`]); `--verbose` then reports what the client found.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -34,6 +39,9 @@ pub enum Origin {
     File(&'static str),
     /// `taurusdb demo`.
     Demo,
+    /// None of the CLI's sources: the client finds it (the profile, the ECS metadata
+    /// service, an IAM lookup), and reports where.
+    Client,
 }
 
 impl fmt::Display for Origin {
@@ -43,6 +51,7 @@ impl fmt::Display for Origin {
             Origin::Env(var) => write!(f, "${var}"),
             Origin::File(key) => write!(f, "config file key `{key}`"),
             Origin::Demo => f.write_str("demo"),
+            Origin::Client => f.write_str("the client's sources"),
         }
     }
 }
@@ -85,6 +94,10 @@ pub struct FileSettings {
     /// IAM token.
     #[serde(default, deserialize_with = "secret")]
     pub auth_token: Option<Secret>,
+    /// A PEM file of CA certificates to trust too (`TAURUSDB_CA_BUNDLE` wins).
+    pub ca_bundle: Option<PathBuf>,
+    /// Accept any TLS certificate (test installations only; warned about on every call).
+    pub danger_accept_invalid_certs: Option<bool>,
 }
 
 fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
@@ -193,12 +206,21 @@ pub struct Settings {
     pub location: Location,
     /// The region, if any source set one.
     pub region: Option<Sourced<String>>,
-    /// The project ID.
+    /// The project ID ([`Origin::Client`], with an empty value, when the client is to find
+    /// it).
     pub project_id: Sourced<String>,
     /// The language, if a source set one (else the spec's default applies).
     pub language: Option<Sourced<String>>,
-    /// The credentials.
+    /// The credentials ([`Credentials::default_chain`] and [`Origin::Client`] when the
+    /// client is to find them).
     pub credentials: ResolvedCredentials,
+}
+
+impl Settings {
+    /// The project ID the CLI's sources gave, if any.
+    pub fn project_id(&self) -> Option<&Sourced<String>> {
+        (self.project_id.origin != Origin::Client).then_some(&self.project_id)
+    }
 }
 
 /// The names of one setting in each source.
@@ -259,18 +281,15 @@ pub fn resolve(
             env::REGION
         ));
     }
+    // Without one, the client takes the profile's or looks it up in IAM by region (and
+    // fails, naming where to give one, when there is no region).
     let project_id = pick(
         &PROJECT_ID,
         flags.project_id.as_ref(),
         env,
         fs.project_id.as_ref(),
     )
-    .ok_or_else(|| {
-        format!(
-            "no project ID: pass --project-id, set {}, or set `project_id` {file_hint}",
-            env::PROJECT_ID
-        )
-    })?;
+    .unwrap_or_else(|| Sourced::new(String::new(), Origin::Client));
     let language = match (&flags.language, &fs.language) {
         (Some(l), _) => Some(Sourced::new(l.clone(), Origin::Flag("--language"))),
         (None, Some(l)) => {
@@ -285,20 +304,53 @@ pub fn resolve(
         }
         (None, None) => None,
     };
-    let credentials = resolve_credentials(env, fs)?.ok_or_else(|| {
-        format!(
-            "no credentials: set {} and {} (or {}) in the environment, or `access_key` and `secret_key` (or `auth_token`) {file_hint}",
-            env::AK,
-            env::SK,
-            env::AUTH_TOKEN
-        )
-    })?;
+    let credentials = resolve_credentials(env, fs)?.unwrap_or_else(|| ResolvedCredentials {
+        credentials: Credentials::default_chain(),
+        description: "found by the client".to_string(),
+        origin: Origin::Client,
+    });
     Ok(Settings {
         location: location.unwrap_or(Location::Region),
         region,
         project_id,
         language,
         credentials,
+    })
+}
+
+/// The `TAURUSDB_DANGER_ACCEPT_INVALID_CERTS` variable (`true` or `1`): the config file's
+/// `danger_accept_invalid_certs` for one run.
+pub const INSECURE_ENV: &str = "TAURUSDB_DANGER_ACCEPT_INVALID_CERTS";
+
+/// TLS settings: a CA bundle from the config file (the client itself reads
+/// `TAURUSDB_CA_BUNDLE`, which wins), and whether certificates go unchecked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    /// The config file's `ca_bundle`, when `TAURUSDB_CA_BUNDLE` is not set.
+    pub ca_bundle: Option<PathBuf>,
+    /// Where accepting invalid certificates was asked for, if it was.
+    pub accept_invalid_certs: Option<Origin>,
+}
+
+/// The TLS settings of the environment and the config file.
+pub fn tls(env: Env<'_>, file: Option<&ConfigFile>) -> Result<Tls, String> {
+    let fs = file.map(|f| &f.settings);
+    let ca_bundle = match env(env::CA_BUNDLE) {
+        Some(_) => None,
+        None => fs.and_then(|f| f.ca_bundle.clone()),
+    };
+    let accept_invalid_certs = match env(INSECURE_ENV).as_deref() {
+        Some("true" | "1") => Some(Origin::Env(INSECURE_ENV.to_string())),
+        Some("false" | "0") => None,
+        Some(_) => return Err(format!("{INSECURE_ENV} must be true or false")),
+        None => fs
+            .and_then(|f| f.danger_accept_invalid_certs)
+            .filter(|&on| on)
+            .map(|_| Origin::File("danger_accept_invalid_certs")),
+    };
+    Ok(Tls {
+        ca_bundle,
+        accept_invalid_certs,
     })
 }
 
@@ -585,15 +637,27 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.starts_with("no region or endpoint: pass --region"), "{e}");
+        // No project ID and no credentials: the client finds them (profile, metadata, IAM).
         let env = env_of(&[("HUAWEICLOUD_SDK_REGION", "cn-north-4")]);
-        let e = resolve(&Globals::default(), &env, None).err().unwrap();
-        assert!(e.starts_with("no project ID"), "{e}");
+        let s = resolve(&Globals::default(), &env, None).unwrap();
+        assert_eq!(s.project_id.origin, Origin::Client);
+        assert!(s.project_id().is_none());
+        assert_eq!(s.credentials.origin, Origin::Client);
+        assert!(matches!(
+            s.credentials.credentials,
+            Credentials::DefaultChain
+        ));
         let env = env_of(&[
             ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
             ("HUAWEICLOUD_SDK_PROJECT_ID", "p"),
         ]);
-        let e = resolve(&Globals::default(), &env, None).err().unwrap();
-        assert!(e.starts_with("no credentials"), "{e}");
+        assert_eq!(
+            resolve(&Globals::default(), &env, None)
+                .unwrap()
+                .project_id()
+                .map(|p| p.value.as_str()),
+            Some("p")
+        );
         let f = file("language = \"fr\"\nauth_token = \"t\"");
         let e = resolve(&Globals::default(), &env, Some(&f)).err().unwrap();
         assert_eq!(
@@ -630,5 +694,35 @@ mod tests {
             path.ends_with("taurusdb/config.toml") && !required,
             "{path:?}"
         );
+    }
+
+    #[test]
+    fn tls_settings_from_the_file_and_the_environment() {
+        let f = file(
+            "ca_bundle = \"/etc/ca.pem\"\ndanger_accept_invalid_certs = true\nauth_token = \"t\"",
+        );
+        let t = tls(&env_of(&[]), Some(&f)).unwrap();
+        assert_eq!(t.ca_bundle, Some(PathBuf::from("/etc/ca.pem")));
+        assert_eq!(
+            t.accept_invalid_certs,
+            Some(Origin::File("danger_accept_invalid_certs"))
+        );
+        let env = env_of(&[
+            ("TAURUSDB_CA_BUNDLE", "/env/ca.pem"),
+            ("TAURUSDB_DANGER_ACCEPT_INVALID_CERTS", "false"),
+        ]);
+        assert_eq!(
+            tls(&env, Some(&f)).unwrap(),
+            Tls::default(),
+            "the client reads TAURUSDB_CA_BUNDLE itself; the variable turns the file's off"
+        );
+        let env = env_of(&[("TAURUSDB_DANGER_ACCEPT_INVALID_CERTS", "1")]);
+        assert_eq!(
+            tls(&env, None).unwrap().accept_invalid_certs,
+            Some(Origin::Env("TAURUSDB_DANGER_ACCEPT_INVALID_CERTS".into()))
+        );
+        let env = env_of(&[("TAURUSDB_DANGER_ACCEPT_INVALID_CERTS", "yes")]);
+        assert!(tls(&env, None).is_err());
+        assert_eq!(tls(&env_of(&[]), None).unwrap(), Tls::default());
     }
 }

@@ -26,6 +26,7 @@ pub async fn call(
 ) -> Result<(), CliError> {
     let mut notes = Vec::new();
     let demo_server;
+    let mut tls = None;
     let settings = if demo {
         demo_server = Demo::start().await;
         eprintln!(
@@ -46,9 +47,20 @@ pub async fn call(
             }
             None => None,
         };
+        tls = Some(config::tls(&config::process_env, file.as_ref()).map_err(CliError::Invalid)?);
         config::resolve(&globals, &config::process_env, file.as_ref()).map_err(CliError::Invalid)?
     };
-    let client = client(&settings, &globals).map_err(CliError::Call)?;
+    let client = client(&settings, &globals, tls.as_ref()).map_err(CliError::Call)?;
+    // Every call: what the client found questionable (unchecked TLS certificates, a profile
+    // others can read).
+    eprint_lines(
+        &client
+            .config()
+            .warnings()
+            .iter()
+            .map(|w| format!("warning: {}", sanitize(w)))
+            .collect::<Vec<_>>(),
+    );
     if globals.verbose {
         describe(&mut notes, &settings, &client);
         eprint_lines(&notes);
@@ -81,7 +93,21 @@ pub async fn call(
             .request_id
             .as_deref()
             .map_or("(none)".to_string(), sanitize);
-        eprint_lines(&[format!("request ID: {id}")]);
+        let mut lines = Vec::new();
+        // A project ID looked up during the call: now it is known.
+        if let (None, Some(id), Some(source @ taurusdb::Source::Iam(_))) = (
+            settings.project_id(),
+            client.config().project_id(),
+            client.config().project_id_source(),
+        ) {
+            lines.push(format!(
+                "project ID: {} (from {})",
+                sanitize(id),
+                sanitize(&source.to_string())
+            ));
+        }
+        lines.push(format!("request ID: {id}"));
+        eprint_lines(&lines);
     }
 
     if let Some(bytes) = &reply.file {
@@ -237,14 +263,33 @@ fn eprint_lines(lines: &[String]) {
     }
 }
 
-/// The client for `settings`, with the timeout and retries of `globals`. Fails (exit status
-/// 2) on what the client itself refuses: an unknown region, a malformed endpoint or project
-/// ID, a credential that cannot be a header.
-fn client(settings: &Settings, globals: &Globals) -> Result<Client, taurusdb::Error> {
-    let mut builder = Client::builder()
-        .project_id(settings.project_id.value.as_str())
-        .credentials(settings.credentials.credentials.clone())
-        .user_agent(concat!("taurusdb-cli/", env!("CARGO_PKG_VERSION")));
+/// The client for `settings`, with the timeout and retries of `globals` and the TLS settings
+/// `tls` (none for the demo). Fails (exit status 2) on what the client itself refuses: an
+/// unknown region, a malformed endpoint or project ID, a credential that cannot be a header,
+/// a malformed profile or regions file. Outside the demo, what the settings leave out the
+/// client finds as the official SDKs do (`ClientBuilder::from_env`).
+fn client(
+    settings: &Settings,
+    globals: &Globals,
+    tls: Option<&config::Tls>,
+) -> Result<Client, taurusdb::Error> {
+    let mut builder = match tls {
+        Some(_) => taurusdb::ClientBuilder::from_env_with(config::process_env)?,
+        None => Client::builder(),
+    };
+    builder = builder.user_agent(concat!("taurusdb-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(p) = settings.project_id() {
+        builder = builder.project_id(p.value.as_str());
+    }
+    if settings.credentials.origin != Origin::Client {
+        builder = builder.credentials(settings.credentials.credentials.clone());
+    }
+    if let Some(tls) = tls {
+        if let Some(path) = &tls.ca_bundle {
+            builder = builder.ca_bundle(path);
+        }
+        builder = builder.danger_accept_invalid_certs(tls.accept_invalid_certs.is_some());
+    }
     if let Some(language) = &settings.language {
         builder = builder.language(&language.value);
     }
@@ -286,11 +331,22 @@ fn describe(notes: &mut Vec<String>, settings: &Settings, client: &Client) {
             from(&region.origin)
         ));
     }
-    notes.push(format!(
-        "project ID: {} {}",
-        sanitize(&settings.project_id.value),
-        from(&settings.project_id.origin)
-    ));
+    match (settings.project_id(), client.config().project_id_source()) {
+        (Some(p), _) => notes.push(format!(
+            "project ID: {} {}",
+            sanitize(&p.value),
+            from(&p.origin)
+        )),
+        (None, Some(taurusdb::Source::Iam(iam))) => notes.push(format!(
+            "project ID: looked up in IAM at {} by region on the first call",
+            sanitize(&iam)
+        )),
+        (None, source) => notes.push(format!(
+            "project ID: {} (from {})",
+            sanitize(client.config().project_id().unwrap_or("(none)")),
+            source.map_or("(none)".to_string(), |s| sanitize(&s.to_string()))
+        )),
+    }
     match &settings.language {
         Some(l) => notes.push(format!(
             "language: {} {}",
@@ -304,9 +360,29 @@ fn describe(notes: &mut Vec<String>, settings: &Settings, client: &Client) {
             }
         }
     }
-    notes.push(format!(
-        "credentials: {} {}",
-        sanitize(&settings.credentials.description),
-        from(&settings.credentials.origin)
-    ));
+    let credentials = &settings.credentials;
+    if credentials.origin == Origin::Client {
+        // Which of the client's sources: the kind and where, never a value.
+        let kind = match client.config().credentials() {
+            Some(taurusdb::Credentials::AkSk(k)) => format!("AK/SK, access key {}", k.access_key()),
+            Some(taurusdb::Credentials::Metadata(_)) => "temporary AK/SK".to_string(),
+            Some(taurusdb::Credentials::Token(_)) => "IAM token".to_string(),
+            _ => "none".to_string(),
+        };
+        let source = client
+            .config()
+            .credential_source()
+            .map_or("(none)".to_string(), ToString::to_string);
+        notes.push(format!(
+            "credentials: {} (from {})",
+            sanitize(&kind),
+            sanitize(&source)
+        ));
+    } else {
+        notes.push(format!(
+            "credentials: {} {}",
+            sanitize(&credentials.description),
+            from(&credentials.origin)
+        ));
+    }
 }

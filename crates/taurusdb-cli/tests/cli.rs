@@ -430,7 +430,10 @@ fn missing_settings_say_where_to_give_them() {
     assert_eq!(run.code, 2, "{}", run.render());
     insta::assert_snapshot!("missing_region", run.render());
 
-    let run = Cli::query(&["--region", "cn-north-4", "--project-id", PROJECT]).run();
+    // The client's chain ends at the ECS metadata service: here one that refuses.
+    let run = Cli::query(&["--region", "cn-north-4", "--project-id", PROJECT])
+        .env("TAURUSDB_METADATA_ENDPOINT", "http://127.0.0.1:9")
+        .run();
     assert_eq!(run.code, 2, "{}", run.render());
     insta::assert_snapshot!("missing_credentials", run.render());
 
@@ -851,4 +854,117 @@ fn no_spinner_when_stderr_is_not_a_terminal() {
         .run();
     assert_eq!(run.code, 0, "{}", run.render());
     assert_eq!(run.stderr, "", "a slow call on a pipe draws nothing");
+}
+
+// ---- What the client finds: the official SDKs' profile, unchecked TLS ----
+
+/// Without credentials in the environment or the config file, the client's chain finds the
+/// official SDKs' profile; `--verbose` names it (never the secret key), and a profile others
+/// can read draws a warning on every call.
+#[test]
+fn verbose_names_the_profile_the_client_found() {
+    let server = page_example();
+    let cli = Cli::query(&["-o", "json", "--verbose"])
+        .endpoint(&server.base_url())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT);
+    let dir = cli.home.path().join(".huaweicloud");
+    std::fs::create_dir_all(&dir).expect("profile directory");
+    let profile = dir.join("credentials");
+    std::fs::write(
+        &profile,
+        format!("[basic]\nak = PROFILEAK\nsk = {SECRET_KEY}\n"),
+    )
+    .expect("profile");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&profile, std::fs::Permissions::from_mode(0o644)).expect("mode");
+    }
+    let run = cli.run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    assert!(
+        run.stderr.contains(
+            "credentials: AK/SK, access key PROFILEAK (from the profile [HOME]/.huaweicloud/credentials)"
+        ),
+        "{}",
+        run.render()
+    );
+    #[cfg(unix)]
+    assert!(
+        run.stderr.starts_with(
+            "warning: [HOME]/.huaweicloud/credentials holds credentials and is accessible by group or others (mode 644)"
+        ),
+        "{}",
+        run.render()
+    );
+}
+
+/// `danger_accept_invalid_certs` (config file or TAURUSDB_DANGER_ACCEPT_INVALID_CERTS) is
+/// warned about on every call, verbose or not.
+#[test]
+fn unchecked_certificates_are_warned_about_on_every_call() {
+    let server = page_example();
+    let cli = Cli::query(&["-o", "json"]).against(&server.base_url());
+    let path = cli.default_config_path();
+    let run = cli
+        .write_config(&path, "danger_accept_invalid_certs = true\n")
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert!(
+        run.stderr.starts_with(
+            "warning: TLS certificates are not verified (danger_accept_invalid_certs)"
+        ),
+        "{}",
+        run.render()
+    );
+    let run = Cli::query(&["-o", "json"])
+        .against(&server.base_url())
+        .env("TAURUSDB_DANGER_ACCEPT_INVALID_CERTS", "true")
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert!(
+        run.stderr.contains("TLS certificates are not verified"),
+        "{}",
+        run.render()
+    );
+    let run = Cli::query(&["-o", "json"])
+        .against(&server.base_url())
+        .run();
+    assert!(!run.stderr.contains("warning"), "{}", run.render());
+}
+
+/// Without a project ID anywhere, the client looks it up in IAM by region; `--verbose` says
+/// so before the call and prints the ID found after it.
+#[test]
+fn verbose_reports_a_project_id_looked_up_in_iam() {
+    let server = page_example();
+    let iam = MockServer::start();
+    iam.mock(|when, then| {
+        when.method("GET")
+            .path("/v3/auth/projects")
+            .header("x-auth-token", TOKEN);
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"projects": [{{"id": "{PROJECT}", "name": "cn-north-4"}}]}}"#
+            ));
+    });
+    let run = Cli::query(&["-o", "json", "--verbose", "--region", "cn-north-4"])
+        .endpoint(&server.base_url())
+        .env("TAURUSDB_AUTH_TOKEN", TOKEN)
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &iam.base_url())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    let at = format!("IAM at {}", iam.base_url());
+    assert!(
+        run.stderr.contains(&format!(
+            "project ID: looked up in {at} by region on the first call"
+        )) && run
+            .stderr
+            .contains(&format!("project ID: {PROJECT} (from {at})")),
+        "{}",
+        run.render()
+    );
 }

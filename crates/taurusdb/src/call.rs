@@ -11,8 +11,9 @@ use std::future::Future;
 
 use serde::de::DeserializeOwned;
 
+use crate::spec::Setting;
 use crate::state::{self, CallState};
-use crate::{Error, ErrorKind, ResponseValue};
+use crate::{Client, Error, ErrorKind, ResponseValue};
 
 /// An error body of the API: where its error code and message are. `cargo xtask gen`
 /// implements it for every error schema of the spec, from its `x-error-body` extension.
@@ -66,6 +67,22 @@ pub(crate) fn optional<T>(
     value: Option<Result<T, String>>,
 ) -> Result<Option<T>, Error> {
     value.transpose().map_err(|reason| invalid(name, reason))
+}
+
+/// The value of a client setting for an entry point's parameter: [`crate::Config::setting`],
+/// except that a project ID still to be looked up is looked up here (once for the client:
+/// see [`Client::project_id`]). The lookup's future is boxed, so that it does not size
+/// every call's.
+pub(crate) async fn setting(client: &Client, setting: Setting) -> Result<Option<&str>, Error> {
+    if let Some(value) = client.config().setting(setting) {
+        return Ok(Some(value));
+    }
+    match setting {
+        Setting::ProjectId if client.config().project.lookup.is_some() => {
+            Box::pin(client.project_id()).await.map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Sends one call (progenitor's `send` future) in a call scope and maps its failure.

@@ -1,5 +1,7 @@
-//! Credentials: an IAM token (fixed or from a provider that can refresh it) or an AK/SK pair
-//! whose secret key signs every request. Set once on the client, never per call.
+//! Credentials: an IAM token (fixed or from a provider that can refresh it), an AK/SK pair
+//! whose secret key signs every request, temporary AK/SK from the ECS metadata service, or
+//! the default chain that finds one of them as the official SDKs do. Set once on the
+//! client, never per call.
 //!
 //! Secrets are held in [`Secret`], whose `Debug` prints `[redacted]` and which has no
 //! `Display`, so formatting a client, its configuration or an error never shows one.
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use reqwest::header::HeaderValue;
 
 use crate::Error;
+pub use crate::metadata::MetadataCredentials;
 
 /// A secret string: a token, a secret key or a security token.
 ///
@@ -81,6 +84,16 @@ pub(crate) fn header_value(value: &str, what: &str) -> Result<HeaderValue, Error
 /// The error a [`TokenProvider`] may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A [`TokenProvider`]'s failure as the call's error: the client's own error as it is (the
+/// [`crate::iam::PasswordTokenProvider`]'s), any other wrapped.
+pub(crate) fn provider_error(e: BoxError) -> Error {
+    match e.downcast::<Error>() {
+        Ok(e) => *e,
+        Err(e) => Error::new(crate::ErrorKind::Credentials, "the token provider failed")
+            .with_boxed_source(e),
+    }
+}
+
 /// Supplies IAM tokens, for example by calling IAM's `POST /v3/auth/tokens` and caching the
 /// `X-Subject-Token` until it is about to expire (tokens are valid for 24 hours). Called
 /// before every request; caching is the provider's job.
@@ -97,6 +110,11 @@ pub enum Credentials {
     Token(TokenSource),
     /// An access key and secret key: every request is signed with `SDK-HMAC-SHA256`.
     AkSk(AkSk),
+    /// Temporary AK/SK and security token of the server's agency, from the ECS/BMS metadata
+    /// service, fetched on the first call and again before they expire.
+    Metadata(MetadataCredentials),
+    /// Not credentials yet: [`Credentials::default_chain`], resolved when the client is built.
+    DefaultChain,
 }
 
 /// Where an IAM token comes from.
@@ -156,6 +174,34 @@ impl Credentials {
         })
     }
 
+    /// The credentials of the server's agency, from the ECS/BMS metadata service at
+    /// `http://169.254.169.254` (`PUT /meta-data/latest/api/token`, then
+    /// `GET /openstack/latest/securitykey`): fetched on the first call, shared by concurrent
+    /// calls, fetched again 40 minutes before they expire, as the official SDKs do.
+    pub fn metadata() -> Credentials {
+        Credentials::Metadata(MetadataCredentials::new(
+            crate::metadata::DEFAULT_ENDPOINT.to_string(),
+        ))
+    }
+
+    /// As [`metadata`](Self::metadata), from the metadata service at `base_url` (an http(s)
+    /// URL, e.g. a test server on 127.0.0.1).
+    pub fn metadata_at(base_url: &str) -> Result<Credentials, Error> {
+        let base = crate::config::check_endpoint(base_url, "the metadata endpoint")?;
+        Ok(Credentials::Metadata(MetadataCredentials::new(base)))
+    }
+
+    /// Credentials found when the client is built, where the official SDKs look when they are
+    /// given none, in their order: the environment (`HUAWEICLOUD_SDK_AK`,
+    /// `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, or `TAURUSDB_AUTH_TOKEN`), the
+    /// profile `~/.huaweicloud/credentials` (or `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), then the
+    /// ECS metadata service ([`metadata`](Self::metadata); `TAURUSDB_METADATA_ENDPOINT`
+    /// overrides its address). [`crate::ClientBuilder::from_env`] uses it;
+    /// [`crate::Config::credential_source`] says which one was used.
+    pub fn default_chain() -> Credentials {
+        Credentials::DefaultChain
+    }
+
     /// Checks what can be checked before any request: values that cannot be headers, an
     /// empty key.
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -167,7 +213,9 @@ impl Credentials {
                 }
                 t.header_value("the IAM token").map_err(config)?;
             }
-            Credentials::Token(TokenSource::Provider(_)) => {}
+            Credentials::Token(TokenSource::Provider(_))
+            | Credentials::Metadata(_)
+            | Credentials::DefaultChain => {}
             Credentials::AkSk(k) => {
                 if k.access_key.is_empty() {
                     return Err(Error::config("the access key (AK) is empty"));
@@ -191,6 +239,8 @@ impl fmt::Debug for Credentials {
             Credentials::Token(TokenSource::Fixed(t)) => f.debug_tuple("Token").field(t).finish(),
             Credentials::Token(TokenSource::Provider(_)) => f.write_str("Token(Provider)"),
             Credentials::AkSk(k) => k.fmt(f),
+            Credentials::Metadata(m) => f.debug_tuple("Metadata").field(m).finish(),
+            Credentials::DefaultChain => f.write_str("DefaultChain"),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! UTC calendar dates, the two places the client needs them: `X-Sdk-Date` when signing and an
-//! HTTP date in `Retry-After`. Howard Hinnant's civil-date algorithms (proleptic Gregorian),
+//! UTC calendar dates, where the client needs them: `X-Sdk-Date` when signing, an HTTP date
+//! in `Retry-After`, and the `expires_at` of temporary credentials and IAM tokens. Howard Hinnant's civil-date algorithms (proleptic Gregorian),
 //! so that the client needs no date-time crate.
 
 use std::time::{Duration, SystemTime};
@@ -137,6 +137,75 @@ pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
+/// An ISO 8601 / RFC 3339 timestamp as IAM and the ECS metadata service write `expires_at`:
+/// `2026-11-30T12:00:00.000000Z` (the official SDK core reads `%Y-%m-%dT%H:%M:%S.%fZ`);
+/// the fraction may be absent, and the zone may be `Z` or `+hh:mm` / `-hh:mm`. The
+/// fraction is dropped (whole seconds are enough to decide when to refresh).
+pub(crate) fn parse_timestamp(s: &str) -> Option<SystemTime> {
+    let s = s.trim();
+    let digits = |s: &str| -> Option<u32> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (date, rest) = s.split_once(['T', 't', ' '])?;
+    let mut ymd = date.split('-');
+    let (y, m, d) = (ymd.next()?, ymd.next()?, ymd.next()?);
+    if ymd.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d) = (i64::from(digits(y)?), digits(m)?, digits(d)?);
+    let (time, offset) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
+        (t, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (t, zone) = rest.split_at(at);
+        let (hh, mm) = zone[1..].split_once(':')?;
+        if hh.len() != 2 || mm.len() != 2 {
+            return None;
+        }
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        (t, sign * i64::from(digits(hh)? * 3_600 + digits(mm)? * 60))
+    };
+    let time = match time.split_once('.') {
+        Some((t, fraction)) => {
+            digits(fraction)?;
+            t
+        }
+        None => time,
+    };
+    let mut hms = time.split(':');
+    let (h, min, sec) = (hms.next()?, hms.next()?, hms.next()?);
+    if hms.next().is_some() || h.len() != 2 || min.len() != 2 || sec.len() != 2 {
+        return None;
+    }
+    let (h, min, sec) = (digits(h)?, digits(min)?, digits(sec)?);
+    if h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    if !(1..=12).contains(&m) || civil_from_days(days) != (y, m, d) {
+        return None;
+    }
+    let secs = days * 86_400 + i64::from(h * 3_600 + min * 60 + sec.min(59)) - offset;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+/// The UTC timestamp of `at` in the form [`parse_timestamp`] reads (for tests and servers
+/// that play IAM or the metadata service).
+#[cfg(test)]
+pub(crate) fn timestamp(at: SystemTime) -> String {
+    let secs = unix_seconds(at);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +266,41 @@ mod tests {
             "Wed, 31 Dec 1969 23:59:59 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_as_iam_and_the_metadata_service_write_them() {
+        let want = Some(at(784_111_777)); // 1994-11-06T08:49:37Z
+        for s in [
+            "1994-11-06T08:49:37.000000Z",
+            "1994-11-06T08:49:37Z",
+            "1994-11-06T08:49:37.123Z",
+            "1994-11-06T09:49:37+01:00",
+            "1994-11-06T03:49:37.5-05:00",
+            " 1994-11-06 08:49:37Z ",
+        ] {
+            assert_eq!(parse_timestamp(s), want, "{s}");
+        }
+        assert_eq!(timestamp(at(784_111_777)), "1994-11-06T08:49:37.000000Z");
+        assert_eq!(
+            parse_timestamp(&timestamp(at(1_709_251_199))),
+            Some(at(1_709_251_199))
+        );
+        for bad in [
+            "",
+            "1994-11-06",
+            "1994-11-06T08:49Z",
+            "1994-13-06T08:49:37Z",
+            "1994-02-30T08:49:37Z",
+            "1994-11-06T24:49:37Z",
+            "1994-11-06T08:49:37",
+            "1994-11-06T08:49:37.Z",
+            "1994-11-06T08:49:37+0100",
+            "94-11-06T08:49:37Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }
 }

@@ -80,6 +80,18 @@ impl Error {
         Error::new(ErrorKind::Config, message)
     }
 
+    /// The same error of another kind.
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.inner.kind = kind;
+        self
+    }
+
+    /// The same error, its message after `prefix`.
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Self {
+        self.inner.message = format!("{prefix}{}", self.inner.message);
+        self
+    }
+
     pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
         self.inner.status = Some(status);
         self

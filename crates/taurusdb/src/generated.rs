@@ -1487,12 +1487,14 @@ pub mod requests {
             let Self { client, project_id, instance_id, task_name, x_language } = self;
             #[allow(unused_variables)]
             let config = client.config();
-            let project_id = project_id
-                .or_else(|| {
-                    config
-                        .setting(crate::spec::Setting::ProjectId)
+            let project_id = match project_id {
+                ::std::option::Option::None => {
+                    crate::call::setting(client, crate::spec::Setting::ProjectId)
+                        .await?
                         .map(crate::call::convert)
-                });
+                }
+                given => given,
+            };
             let project_id: ::std::string::String = crate::call::required(
                 "project_id",
                 project_id,
@@ -1513,12 +1515,14 @@ pub mod requests {
                 "task_name",
                 task_name,
             )?;
-            let x_language = x_language
-                .or_else(|| {
-                    config
-                        .setting(crate::spec::Setting::Language)
+            let x_language = match x_language {
+                ::std::option::Option::None => {
+                    crate::call::setting(client, crate::spec::Setting::Language)
+                        .await?
                         .map(crate::call::convert)
-                });
+                }
+                given => given,
+            };
             let x_language = x_language
                 .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
             let x_language: types::Language = crate::call::required(

@@ -15,6 +15,7 @@ pub mod generated;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 
 mod call;
+mod chain;
 mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -22,7 +23,12 @@ mod credentials;
 mod date;
 pub mod endpoints;
 mod error;
+pub mod iam;
+mod metadata;
 mod open_enum;
+mod profile;
+mod refresh;
+mod regions;
 mod retry;
 pub mod signing;
 pub mod spec;
@@ -31,11 +37,14 @@ mod transport;
 mod validate;
 
 pub use call::{ApiErrorBody, ResponseBytes, ResponseValueExt};
+pub use chain::Source;
 pub use config::{
     ClientBuilder, Config, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     env,
 };
-pub use credentials::{AkSk, BoxError, Credentials, Secret, TokenProvider, TokenSource};
+pub use credentials::{
+    AkSk, BoxError, Credentials, MetadataCredentials, Secret, TokenProvider, TokenSource,
+};
 pub use error::{Error, ErrorKind};
 pub use generated::requests;
 pub(crate) use open_enum::open_enum;

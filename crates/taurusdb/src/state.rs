@@ -1,15 +1,17 @@
 //! What the hooks learn during one call, kept in a task-local for the call's duration: the
-//! latest response's status and request ID, a typed error a hook raised, and why a redirect
-//! was not followed. The transport writes it; the call reads it once, when mapping a failure
+//! latest response's status and request ID, a typed error a hook raised, why a redirect
+//! was not followed, and the temporary credentials the call signs with. The transport writes it; the call reads it once, when mapping a failure
 //! to [`crate::Error`].
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::Error;
+use crate::metadata::Session;
 
 /// The response header that identifies a request to Huawei Cloud support.
 pub(crate) const REQUEST_ID: &str = "x-request-id";
@@ -29,6 +31,9 @@ pub(crate) struct CallState {
     pub(crate) error: Option<Error>,
     /// Why the transport stopped at a redirect: decided once, where it was seen.
     pub(crate) redirect: Option<String>,
+    /// The metadata service's credentials, taken once per call (by `pre`) so that every
+    /// attempt of the call signs with the same ones.
+    session: Option<Arc<Session>>,
 }
 
 tokio::task_local! {
@@ -74,4 +79,14 @@ pub(crate) fn record_error(e: Error) -> String {
     let message = e.to_string();
     with(|c| c.error = Some(e));
     message
+}
+
+/// Keeps the temporary credentials the current call signs with.
+pub(crate) fn set_session(session: Arc<Session>) {
+    with(|c| c.session = Some(session));
+}
+
+/// The temporary credentials of the current call, if `pre` took some.
+pub(crate) fn session() -> Option<Arc<Session>> {
+    CALL.try_with(|c| c.borrow().session.clone()).ok().flatten()
 }

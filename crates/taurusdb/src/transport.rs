@@ -3,16 +3,21 @@
 //!
 //! - `pre`, once per call: drop progenitor's `api-version` header (the service does not
 //!   define it), add `X-Project-Id`, and authenticate: an IAM token as `X-Auth-Token`, or for
-//!   AK/SK the security token.
+//!   AK/SK the security token (temporary credentials of the metadata service are taken here,
+//!   once per call, fetched first if they are about to expire).
 //! - `exec`, per call: send with retries (see [`crate::retry`]) as the method allows: an
 //!   idempotent request (every method but POST and PATCH) is retried after a connection
 //!   failure, a timeout or a retryable status, a POST or PATCH only when the connection could
-//!   not be made, so never once it may have reached the server; sign each attempt afresh
-//!   with AK/SK; follow redirects only within the same origin, re-signing each hop, so that
-//!   credentials never reach another host; wrap the body so that one larger than the
-//!   configured maximum is refused without being read whole; and trace each attempt
-//!   (operation, attempt, status, request ID, latency; never a header value).
+//!   not be made, so never once it may have reached the server; with several endpoints, go
+//!   on at the next one when one cannot be connected to (refused, DNS, TLS handshake: the
+//!   request was not written), for every method, and start later calls there; sign each
+//!   attempt afresh with AK/SK; follow redirects only within the same origin, re-signing
+//!   each hop, so that credentials never reach another host; wrap the body so that one
+//!   larger than the configured maximum is refused without being read whole; and trace each
+//!   attempt (operation, attempt, endpoint, status, request ID, latency; never a header
+//!   value).
 
+use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -24,7 +29,7 @@ use crate::credentials::{Credentials, TokenSource};
 use crate::retry::{is_retryable_status, retry_after};
 use crate::signing::Signer;
 use crate::state;
-use crate::{Client, Config, Error, ErrorKind};
+use crate::{Client, Config, Error};
 
 /// Same-origin redirects followed per attempt.
 const MAX_REDIRECTS: usize = 5;
@@ -49,10 +54,14 @@ async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
     let wire = &config.wire;
     let headers = request.headers_mut();
     headers.remove("api-version");
-    headers.insert(
-        HeaderName::from_static("x-project-id"),
-        wire.project_id.clone(),
-    );
+    let project_id = match (&wire.project_id, &config.project.lookup) {
+        (Some(p), _) => Some(p),
+        (None, Some(lookup)) => lookup.found.get().map(|(_, header)| header),
+        (None, None) => None,
+    };
+    if let Some(p) = project_id {
+        headers.insert(HeaderName::from_static("x-project-id"), p.clone());
+    }
     if let Some(token) = &wire.token {
         headers.insert(HeaderName::from_static("x-auth-token"), token.clone());
     }
@@ -60,13 +69,23 @@ async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
         headers.insert(HeaderName::from_static("x-security-token"), token.clone());
     }
     if let Some(Credentials::Token(TokenSource::Provider(p))) = &config.credentials {
-        let token = p.token().await.map_err(|e| {
-            Error::new(ErrorKind::Credentials, "the token provider failed").with_boxed_source(e)
-        })?;
+        let token = p
+            .token()
+            .await
+            .map_err(crate::credentials::provider_error)?;
         let value = token.header_value("the IAM token")?;
         request
             .headers_mut()
             .insert(HeaderName::from_static("x-auth-token"), value);
+    }
+    if let Some(Credentials::Metadata(m)) = &config.credentials {
+        let session = Box::pin(m.session()).await?;
+        if let Some(t) = &session.security_token {
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static("x-security-token"), t.clone());
+        }
+        state::set_session(session);
     }
     Ok(())
 }
@@ -89,9 +108,19 @@ async fn execute(
 ) -> reqwest::Result<Response> {
     let config = client.inner();
     let http = client.client();
-    let signer = config.wire.signer.as_ref();
+    // Temporary credentials are the call's (taken by `pre`); others the client's.
+    let session = if config.wire.metadata {
+        state::session()
+    } else {
+        None
+    };
+    let signer = match &session {
+        Some(s) => Some(&s.signer),
+        None => config.wire.signer.as_ref(),
+    };
     let started = Instant::now();
     let idempotent = crate::spec::is_idempotent(request.method().as_str());
+    let endpoints = &config.endpoints;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
@@ -101,20 +130,31 @@ async fn execute(
             attempt,
             method = %request.method(),
             path = request.url().path(),
+            endpoint = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
         let sent = Instant::now();
-        // The original stays as the template of retries and redirects.
-        let outcome = match copy(&request) {
-            Some(r) => {
-                send(http, r, &request, signer)
-                    .instrument(span.clone())
-                    .await
+        let outcome = if endpoints.len() == 1 {
+            // The original stays as the template of retries and redirects.
+            match copy(&request) {
+                Some(r) => {
+                    send(http, r, &request, signer)
+                        .instrument(span.clone())
+                        .await
+                }
+                // A streaming body cannot be sent twice: one attempt, no redirects.
+                None => return send_once(http, request, signer).instrument(span).await,
             }
-            // A streaming body cannot be sent twice: one attempt, no redirects.
-            None => return send_once(http, request, signer).instrument(span).await,
+        } else {
+            match failover(config, http, &request, signer)
+                .instrument(span.clone())
+                .await
+            {
+                Some(outcome) => outcome,
+                None => return send_once(http, request, signer).instrument(span).await,
+            }
         };
         span.record("latency_ms", sent.elapsed().as_millis() as u64);
         match outcome {
@@ -167,6 +207,60 @@ async fn execute(
             }
         }
     }
+}
+
+/// One attempt over several endpoints: at the current one, and on a connection error (the
+/// request was not written) at the next, each once; the endpoint that answers becomes the
+/// current one. `None` when the request has a streaming body, which cannot be sent twice.
+async fn failover(
+    config: &Config,
+    http: &reqwest::Client,
+    template: &Request,
+    signer: Option<&Signer>,
+) -> Option<reqwest::Result<Response>> {
+    let endpoints = &config.endpoints;
+    let first = config.current.load(Ordering::Relaxed) % endpoints.len();
+    let mut outcome = None;
+    for k in 0..endpoints.len() {
+        let at = (first + k) % endpoints.len();
+        let mut request = copy(template)?;
+        if at != 0 {
+            let Some(url) = rebase(request.url(), &endpoints[0], &endpoints[at]) else {
+                continue;
+            };
+            *request.url_mut() = url;
+        }
+        tracing::Span::current().record("endpoint", endpoints[at].as_str());
+        // Redirects are followed from the URL that answered (`send` takes only the method,
+        // headers and body from the template).
+        match send(http, request, template, signer).await {
+            Err(e) if e.is_connect() => {
+                let next = &endpoints[(at + 1) % endpoints.len()];
+                if k + 1 < endpoints.len() {
+                    tracing::info!(
+                        endpoint = endpoints[at].as_str(),
+                        next = next.as_str(),
+                        "cannot connect ({e}): trying the next endpoint"
+                    );
+                }
+                config
+                    .current
+                    .store((at + 1) % endpoints.len(), Ordering::Relaxed);
+                outcome = Some(Err(e));
+            }
+            other => {
+                config.current.store(at, Ordering::Relaxed);
+                return Some(other);
+            }
+        }
+    }
+    outcome
+}
+
+/// `url` (made from the endpoint `from`) moved to the endpoint `to`.
+fn rebase(url: &Url, from: &str, to: &str) -> Option<Url> {
+    let rest = url.as_str().strip_prefix(from)?;
+    Url::parse(&format!("{to}{rest}")).ok()
 }
 
 /// Signs and sends one request. Not an `async fn`: reqwest's future is a pointer, where an

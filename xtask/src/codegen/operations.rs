@@ -1092,7 +1092,11 @@ fn request_tokens(
         let name = &p.name;
         let setting = p.setting.as_ref().map(|s| {
             let s = setting_tokens(s);
-            quote!(let #f = #f.or_else(|| config.setting(#s).map(crate::call::convert));)
+            // Awaited: a project ID the client does not have yet is looked up (once).
+            quote!(let #f = match #f {
+                ::std::option::Option::None => crate::call::setting(client, #s).await?.map(crate::call::convert),
+                given => given,
+            };)
         });
         let default = p.default.as_ref().and_then(|d| match d {
             Value::String(s) => Some(quote!(let #f = #f.or_else(|| ::std::option::Option::Some(crate::call::convert(#s)));)),
