@@ -309,8 +309,42 @@ fn retype_enum(s: &mut Value) {
     }
 }
 
+/// A parameter whose own (inline) scalar schema has constraints, without them: typify would
+/// make each such parameter a validating newtype of its own (`<Operation><Parameter>`, one
+/// per operation for the same `project_id`), which the entry points would then take instead
+/// of a string or a number. The entry points check these constraints themselves, with the
+/// reason, before anything is sent (see `operations`). A parameter whose schema is a `$ref`
+/// keeps its named type.
+fn unconstrained(mut p: Value) -> Value {
+    let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
+        return p;
+    };
+    let scalar = matches!(
+        schema.get("type").and_then(Value::as_str),
+        Some("string" | "integer" | "number")
+    );
+    if scalar && !schema.contains_key("$ref") && !schema.contains_key("enum") {
+        for key in CHECKED_BY_ENTRY_POINTS {
+            schema.remove(key);
+        }
+    }
+    p
+}
+
+/// The constraints of a scalar parameter that the entry points check (`operations::checks`).
+const CHECKED_BY_ENTRY_POINTS: [&str; 7] = [
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+];
+
 /// The copy of the canonical document that progenitor is given: without the parameters the
-/// client writes itself (credentials, `Content-Type`).
+/// client writes itself (credentials, `Content-Type`), and with the constraints of inline
+/// parameter schemas left to the entry points ([`unconstrained`]).
 pub fn for_progenitor(root: &mut Value) {
     let client_set = |p: &Value, root: &Value| {
         walk::resolve(root, p)
@@ -337,8 +371,9 @@ pub fn for_progenitor(root: &mut Value) {
             .iter()
             .filter(|p| !client_set(p, root))
             .cloned()
+            .map(unconstrained)
             .collect();
-        if kept.len() == params.len() {
+        if kept == *params {
             continue;
         }
         if let Some(h) = root.pointer_mut(&ptr).and_then(Value::as_object_mut) {
