@@ -86,7 +86,7 @@ const SCHEMA_FACTS: [&str; 24] = [
 ];
 
 /// The order of a schema's keys as written.
-pub const SCHEMA_ORDER: [&str; 40] = [
+pub const SCHEMA_ORDER: [&str; 41] = [
     "$ref",
     "type",
     "format",
@@ -119,6 +119,7 @@ pub const SCHEMA_ORDER: [&str; 40] = [
     "x-error-body",
     "x-discrepancies",
     "x-vendor-example",
+    "x-response-copy-of",
     "allOf",
     "anyOf",
     "oneOf",

@@ -692,6 +692,7 @@ fn split_shared(plan: &mut Plan, new_schemas: &mut Vec<(String, Value)>, registr
         if let Some(o) = v.as_object_mut() {
             o.insert("x-response-copy-of".into(), json!(n));
         }
+        super::conventions::reorder(&mut v, &super::conventions::SCHEMA_ORDER);
         v
     };
     let tentative: HashMap<String, String> = split

@@ -227,8 +227,11 @@ pub fn import(
     for (_, v) in &mut plan.schemas {
         swagger::strip_sources(v);
     }
-    // What the reviewer should know.
-    for input in &inputs {
+    // What the reviewer should know, of the definitions that add something.
+    for (i, input) in inputs.iter().enumerate() {
+        if !plan.added.iter().any(|a| a.input == i) {
+            continue;
+        }
         if let Some(n) = &input.def.provenance.note {
             println!("note: {}: {n}", input.def.file);
         }
@@ -237,6 +240,9 @@ pub fn import(
         }
     }
     for n in &plan.notes {
+        println!("note: {n}");
+    }
+    for n in unused_after_replacing(&spec.root, &plan) {
         println!("note: {n}");
     }
     report_existing(root, &spec, &inputs, &plan, &schemes, &requirement);
@@ -361,13 +367,19 @@ fn report_existing(
                     vendor::VENDOR_DIR,
                     vendor::DEVIATIONS
                 );
-                for (d, dev) in &verdict.listed {
-                    println!("    listed: {d}\n        follows {}", dev.follows);
-                }
                 for d in &verdict.unlisted {
                     println!(
                         "    {}: {d}",
                         spec.diag(&d.pointer, "").to_string().trim_end_matches(": ")
+                    );
+                }
+                for (d, dev) in &verdict.listed {
+                    println!(
+                        "    listed (follows {}): {}: spec {}, vendor {}",
+                        dev.follows,
+                        d.fact(),
+                        vendor::show(d.spec.as_ref()),
+                        vendor::show(d.vendor.as_ref())
                     );
                 }
             }
@@ -388,7 +400,7 @@ fn report_existing(
                             changes.len()
                         );
                         for c in &changes {
-                            println!("    {:?}: {}", c.class, c.message);
+                            println!("    {}: {}", c.class, c.message);
                         }
                     }
                     Err(problems) => {
@@ -400,6 +412,40 @@ fn report_existing(
             }
         }
     }
+}
+
+/// The spec's components that only replaced operations used: import leaves hand-written
+/// components alone, and says which no longer serve anything.
+fn unused_after_replacing(spec: &Value, plan: &Plan) -> Vec<String> {
+    if !plan.added.iter().any(|a| a.replaces.is_some()) {
+        return Vec::new();
+    }
+    let used = |root: &Value| -> std::collections::BTreeSet<String> {
+        crate::model::walk::refs(root)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    };
+    let before = used(spec);
+    let after = used(&merge::apply(spec, plan));
+    let mut out = Vec::new();
+    for kind in [
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+    ] {
+        for (ptr, name, _) in crate::model::walk::components(spec, kind) {
+            let target = format!("#{ptr}");
+            if before.contains(&target) && !after.contains(&target) {
+                out.push(format!(
+                    "component `{name}` ({kind}) served only the replaced operations and is no longer used; import leaves it, remove it if nothing else needs it"
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory.

@@ -345,8 +345,9 @@ fn request_body(ptr: &str, p: &Value, consumes: &[String]) -> Value {
         .map(|m| (m.clone(), json!({ "schema": schema })))
         .collect();
     out.insert("content".into(), Value::Object(content));
-    if let Some(r) = p.get("required") {
-        out.insert("required".into(), r.clone());
+    // `required: false` is OpenAPI's default, and swagger2openapi leaves it out.
+    if p.get("required") == Some(&Value::Bool(true)) {
+        out.insert("required".into(), json!(true));
     }
     for (k, v) in p.as_object().into_iter().flatten() {
         if k.starts_with("x-") {
@@ -379,7 +380,7 @@ fn form_body(op_ptr: &str, form: &[(String, Value)], consumes: &[String]) -> Val
     object.insert("type".into(), json!("object"));
     object.insert("properties".into(), Value::Object(properties));
     if !required.is_empty() {
-        object.insert("required".into(), Value::Array(required));
+        object.insert("required".into(), Value::Array(required.clone()));
     }
     let forms: Vec<&String> = consumes
         .iter()
@@ -398,7 +399,11 @@ fn form_body(op_ptr: &str, form: &[(String, Value)], consumes: &[String]) -> Val
         .into_iter()
         .map(|m| (m, json!({ "schema": Value::Object(object.clone()) })))
         .collect();
-    json!({ "content": content, SRC: op_ptr })
+    let mut body = json!({ "content": content, SRC: op_ptr });
+    if !required.is_empty() {
+        body["required"] = json!(true);
+    }
+    body
 }
 
 fn response(ptr: &str, r: &Value, produces: &[String]) -> Value {
@@ -583,7 +588,8 @@ mod tests {
         assert_eq!(
             v["paths"]["/f"]["put"]["requestBody"],
             json!({"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}, "required": ["file"]}}}})
+                "file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}, "required": ["file"]}}},
+                   "required": true})
         );
         assert_eq!(
             v["components"]["securitySchemes"],

@@ -16,6 +16,9 @@ use serde_json::Value;
 /// Keys whose value (a list of keywords) is written in flow style.
 const FLOW_LISTS: [&str; 2] = ["x-vendor", "x-vendor-text"];
 
+/// Lines of prose longer than this are folded at spaces, as the hand-written spec's are.
+const WIDTH: usize = 100;
+
 /// `key: value` at `indent` spaces, and the value's lines below it, each line ending in `\n`.
 pub fn entry(key: &str, value: &Value, indent: usize) -> String {
     let mut out = String::new();
@@ -56,7 +59,8 @@ fn pad(out: &mut String, indent: usize) {
 
 fn write_entry(out: &mut String, key: &str, value: &Value, indent: usize) {
     pad(out, indent);
-    out.push_str(&scalar_text(key, false));
+    let written = scalar_text(key, false);
+    out.push_str(&written);
     out.push(':');
     if FLOW_LISTS.contains(&key)
         && let Some(flow) = flow_list(value)
@@ -66,16 +70,23 @@ fn write_entry(out: &mut String, key: &str, value: &Value, indent: usize) {
         out.push('\n');
         return;
     }
-    write_value(out, value, indent, indent + 2);
+    write_value(out, value, indent + written.chars().count() + 1, indent + 2);
 }
 
-/// Writes what follows `key:` or `- `: a scalar on the same line, or a newline and the
+/// Writes what follows `key:` or `- `, which ends at column `at`: a scalar on the same line
+/// (folded over lines at `child` spaces when it is long prose), or a newline and the
 /// collection's lines at `child` spaces.
-fn write_value(out: &mut String, value: &Value, indent: usize, child: usize) {
+fn write_value(out: &mut String, value: &Value, at: usize, child: usize) {
     if let Some(text) = inline(value, false) {
+        let lines = fold(&text, WIDTH.saturating_sub(at), WIDTH.saturating_sub(child));
         out.push(' ');
-        out.push_str(&text);
+        out.push_str(lines[0]);
         out.push('\n');
+        for l in &lines[1..] {
+            pad(out, child);
+            out.push_str(l);
+            out.push('\n');
+        }
         return;
     }
     match value {
@@ -115,7 +126,55 @@ fn write_value(out: &mut String, value: &Value, indent: usize, child: usize) {
         }
         _ => unreachable!("scalars are written inline"),
     }
-    let _ = indent;
+}
+
+/// A plain or single-quoted scalar's text in lines of at most `first`, then `rest`,
+/// characters, broken at single spaces before a letter, digit or parenthesis (a line break in
+/// such a scalar reads as one space); other text as one line.
+fn fold(text: &str, first: usize, rest: usize) -> Vec<&str> {
+    if text.starts_with('"') || text.chars().count() <= first {
+        return vec![text];
+    }
+    let bytes = text.as_bytes();
+    let breaks: Vec<usize> = text
+        .char_indices()
+        .filter(|(i, c)| {
+            *c == ' '
+                && *i > 0
+                && bytes[i - 1] != b' '
+                && text[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_ascii_alphanumeric() || n == '(')
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut width = first;
+    let mut last_fit: Option<usize> = None;
+    for &b in &breaks {
+        if text[start..b].chars().count() <= width {
+            last_fit = Some(b);
+            continue;
+        }
+        if let Some(f) = last_fit.take() {
+            lines.push(&text[start..f]);
+            start = f + 1;
+            width = rest;
+            if text[start..b].chars().count() <= width {
+                last_fit = Some(b);
+            }
+        }
+    }
+    if text[start..].chars().count() > width
+        && let Some(f) = last_fit
+    {
+        lines.push(&text[start..f]);
+        start = f + 1;
+    }
+    lines.push(&text[start..]);
+    lines
 }
 
 fn write_item(out: &mut String, value: &Value, indent: usize) {
@@ -143,7 +202,7 @@ fn write_item(out: &mut String, value: &Value, indent: usize) {
                 write_item(out, v, indent + 2);
             }
         }
-        _ => write_value(out, value, indent, indent + 2),
+        _ => write_value(out, value, indent + 1, indent + 2),
     }
 }
 
@@ -333,6 +392,10 @@ mod tests {
             "ls\u{2028}ps\u{2029}nel\u{85}",
             "back\\slash \"quoted\"",
             "GET https://{localhost}/v3/{project_id}/x?offset=1&limit=10",
+            "Huawei's example is not valid against the body's schema (`vendor`: at `/ext_text`: null is not of type \"string\"; at `/replications/0/catchup_percentage`: 0 is not of type \"string\"); kept.",
+            "A long sentence that is plain prose and goes on and on, well past the width of a line in the spec, so that it is folded over lines.",
+            "Double  spaces  everywhere  in  a  long  line  that  cannot  be  folded  at  them  without  changing  the  text  at  all.",
+            "A line with a # hash and - dash and ( parenthesis and 'quotes' that runs longer than the width of one line of the spec file.",
         ];
         for s in strings {
             assert_eq!(round_trip(&json!(s)), json!(s), "{s:?}");
@@ -372,5 +435,10 @@ mod tests {
             "    k: |-\n      a\n      b\n"
         );
         assert_eq!(item(&json!({"a": 1, "b": 2}), 2), "  - a: 1\n    b: 2\n");
+        let long = "Huawei's definition lists \"type\" in `required`, which is not a property of this schema; it is left out.";
+        assert_eq!(
+            entry("x-discrepancies", &json!([long]), 6),
+            "      x-discrepancies:\n        - Huawei's definition lists \"type\" in `required`, which is not a property of this schema; it\n          is left out.\n"
+        );
     }
 }
