@@ -557,6 +557,41 @@ fn colliding_component_names_are_resolved_by_the_rule() {
     }
 }
 
+/// A definition whose error object has the spec's error schema's name: its error responses
+/// reference the spec's schema, and the vendor's object is not imported under another name.
+#[test]
+fn the_error_schema_is_the_specs_whatever_the_definition_calls_its_own() {
+    let (dir, spec) = product_copy();
+    let def = dir.path().join("errors.yaml");
+    std::fs::write(
+        &def,
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /v3/errors:\n    get:\n      operationId: ShowErrors\n      summary: s\n      description: d\n      responses:\n        '200': {description: ok, schema: {$ref: '#/definitions/Thing'}}\n        '400': {description: bad, schema: {$ref: '#/definitions/ErrorResponse'}}\ndefinitions:\n  Thing: {type: object, properties: {a: {type: string, description: A.}}}\n  ErrorResponse:\n    type: object\n    properties:\n      error_code: {type: string, description: C.}\n      error_msg: {type: string, description: M.}\n      detail: {type: string, description: D.}\n",
+    )
+    .unwrap();
+    let doc = parse(&imported(&spec, &[def], false)).root;
+    let op = operation(&doc, "ShowErrors");
+    assert_eq!(
+        op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorResponse"
+    );
+    let product = parse(&std::fs::read_to_string(root().join(PRODUCT)).unwrap()).root;
+    assert_eq!(
+        schema(&doc, "ErrorResponse"),
+        schema(&product, "ErrorResponse")
+    );
+    let names: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with("ErrorResponse") && *n != "ErrorResponse"),
+        "{names:?}"
+    );
+}
+
 #[test]
 fn an_operation_the_spec_has_is_reported_then_replaced() {
     let (dir, spec) = product_copy();
@@ -864,6 +899,41 @@ fn explained(d: &vendor::Difference, root: &Value) -> Option<&'static str> {
     }
 }
 
+/// The package as cargo unpacks it (`cargo info huawei-cloud-api-definitions-GaussDB@0.1.20260828`
+/// puts it in cargo's registry cache), when it is there: its files import to the same bytes
+/// as the corpus, credited to the package.
+#[test]
+fn the_raw_package_files_import_as_the_corpus_does() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let package = home.and_then(|h| {
+        std::fs::read_dir(h.join("registry/src"))
+            .ok()?
+            .flatten()
+            .find_map(|index| {
+                let src = index
+                    .path()
+                    .join("huawei-cloud-api-definitions-GaussDB-0.1.20260828/src");
+                src.is_dir().then_some(src)
+            })
+    });
+    let Some(src) = package else {
+        eprintln!(
+            "skipped: huawei-cloud-api-definitions-GaussDB 0.1.20260828 is not in cargo's registry cache (`cargo info huawei-cloud-api-definitions-GaussDB@0.1.20260828` puts it there)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    let raw = imported(&spec, &[src], false);
+    let vendored = imported(&spec, &[root().join("openapi/vendor/corpus")], false);
+    assert!(
+        raw == vendored,
+        "the package's files and the corpus import differently"
+    );
+}
+
 fn corpus_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("openapi/vendor/corpus"))
         .unwrap()
@@ -961,6 +1031,20 @@ fn provenance_is_credited_only_to_the_packages_own_files() {
     );
     let p = read::provenance(&root(), &pkg.join("src").join(name), &changed);
     assert!(p.package.is_none() && p.note.is_some());
+    // Cargo's registry cache: cargo checked the package when it unpacked it (`.cargo-ok`).
+    std::fs::remove_file(pkg.join(".cargo-checksum.json")).unwrap();
+    let p = read::provenance(&root(), &pkg.join("src").join(name), &original);
+    assert!(p.package.is_none(), "not cargo's copy");
+    assert_eq!(
+        p.file, name,
+        "a file outside the workspace is named, not located"
+    );
+    std::fs::write(pkg.join(".cargo-ok"), "{\"v\":1}").unwrap();
+    let p = read::provenance(&root(), &pkg.join("src").join(name), &original);
+    assert_eq!(
+        p.to_value(),
+        json!({"package": "some-definitions", "version": "1.2.3", "file": name})
+    );
 }
 
 #[test]

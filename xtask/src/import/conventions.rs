@@ -485,10 +485,17 @@ impl Pass<'_> {
         let list = node
             .entry("x-discrepancies")
             .or_insert_with(|| Value::Array(Vec::new()));
+        let short: String = match text.char_indices().nth(160) {
+            Some((i, _)) => format!("{}...", &text[..i]),
+            None => text.clone(),
+        };
         if let Value::Array(a) = list {
             a.push(json!(text));
         }
-        self.note(src, format!("{what}: {text} (recorded in x-discrepancies)"));
+        self.note(
+            src,
+            format!("{what}: {short} (recorded in x-discrepancies)"),
+        );
     }
 
     /// Validates `value` against `schema` in the definition's terms.
@@ -852,6 +859,17 @@ impl Pass<'_> {
                 let body = self.request_body(b, src, &bodies);
                 out.insert("requestBody".into(), body);
             }
+            None if self.consumes_without_body(src).is_some() && bodies.is_empty() => {
+                let media = self.consumes_without_body(src).unwrap_or_default();
+                self.discrepancy(
+                    &mut out,
+                    &format!("{src}/consumes"),
+                    id,
+                    format!(
+                        "Huawei's definition says the operation consumes {media}, but it has no body parameter; no request body is written."
+                    ),
+                );
+            }
             None if !bodies.is_empty() => {
                 let kept: Map<String, Value> = bodies
                     .iter()
@@ -893,6 +911,33 @@ impl Pass<'_> {
         let mut v = Value::Object(out);
         reorder(&mut v, &OPERATION_ORDER);
         v
+    }
+
+    /// The media types other than JSON that a Swagger 2.0 operation says it consumes, when it
+    /// has no body (or form) parameter to consume (a JSON `consumes` on such an operation is
+    /// boilerplate).
+    fn consumes_without_body(&self, src: &str) -> Option<String> {
+        let op = self.def.spec.root.pointer(src)?;
+        let media: Vec<&str> = op
+            .get("consumes")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|m| normal_media(m) != "application/json")
+            .collect();
+        let has_body = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| crate::model::walk::resolve(&self.def.spec.root, p))
+            .any(|p| {
+                matches!(
+                    p.get("in").and_then(Value::as_str),
+                    Some("body" | "formData")
+                )
+            });
+        (!media.is_empty() && !has_body).then(|| media.join(", "))
     }
 
     /// Whether a security scheme of the definition is the token header.

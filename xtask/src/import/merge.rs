@@ -402,16 +402,23 @@ pub fn plan(
     let mut new_schemas: Vec<(String, Value)> = Vec::new();
     for (i, op, replaces) in to_add {
         let imported = &inputs[i].imported;
-        let mut value = op.value.clone();
-        // The error schema.
+        let local: HashMap<&str, &Value> = imported
+            .schemas
+            .iter()
+            .map(|(n, v)| (n.as_str(), v))
+            .collect();
+        let mut state: HashMap<String, bool> = HashMap::new(); // false: in progress
+        // The error schema (put in the place of `ERROR_REF` once the definition's own names
+        // are resolved, so that a local schema of the same name is not taken for it).
+        let mut error_name = None;
         let mut refs = Vec::new();
         referenced(&op.value, &mut refs);
         if refs.iter().any(|r| schema_ref(r) == ERROR_REF) {
-            let local = op
+            let error = op
                 .error
                 .as_ref()
                 .and_then(|n| imported.errors.iter().find(|e| e.name == *n));
-            if let Some(e) = local {
+            if let Some(e) = error {
                 let (ename, code, message) = (e.name.clone(), e.code.clone(), e.message.clone());
                 let key = (code.clone(), message.clone());
                 let name = match error_names.get(&key) {
@@ -423,12 +430,25 @@ pub fn plan(
                         {
                             Some((n, _, _)) => n.clone(),
                             None => {
-                                let mut content = imported
-                                    .schemas
-                                    .iter()
-                                    .find(|(n, _)| *n == ename)
-                                    .map(|(_, v)| v.clone())
+                                let raw = local
+                                    .get(ename.as_str())
+                                    .copied()
+                                    .cloned()
                                     .unwrap_or_default();
+                                let mut deps = Vec::new();
+                                referenced(&raw, &mut deps);
+                                for d in deps {
+                                    name_schema(
+                                        &d,
+                                        &local,
+                                        &op.id,
+                                        &mut names[i],
+                                        &mut state,
+                                        &mut registry,
+                                        &mut new_schemas,
+                                    );
+                                }
+                                let mut content = renamed(&raw, &names[i]);
                                 if let Some(o) = content.as_object_mut() {
                                     o.insert(
                                         "x-error-body".into(),
@@ -451,18 +471,12 @@ pub fn plan(
                     }
                 };
                 error_sources.entry(name.clone()).or_default().insert(ename);
-                value = replace_ref(&value, ERROR_REF, &schema_ref(&name));
+                error_name = Some(name);
             }
         }
         // The definition's schemas this operation reaches, dependencies first.
-        let local: HashMap<&str, &Value> = imported
-            .schemas
-            .iter()
-            .map(|(n, v)| (n.as_str(), v))
-            .collect();
         let mut roots = Vec::new();
-        referenced(&value, &mut roots);
-        let mut state: HashMap<String, bool> = HashMap::new(); // false: in progress
+        referenced(&op.value, &mut roots);
         for r in roots {
             name_schema(
                 &r,
@@ -474,7 +488,10 @@ pub fn plan(
                 &mut new_schemas,
             );
         }
-        let value = renamed(&value, &names[i]);
+        let mut value = renamed(&op.value, &names[i]);
+        if let Some(name) = error_name {
+            value = replace_ref(&value, ERROR_REF, &schema_ref(&name));
+        }
         plan.added.push(Added {
             input: i,
             path: op.path.clone(),

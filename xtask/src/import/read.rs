@@ -186,16 +186,11 @@ pub fn load(root: &Path, path: &Path) -> Result<Definition, Refusal> {
     })
 }
 
-/// Parses a definition's text and finds what it is. JSON text is parsed as JSON first, so
-/// that a JSON syntax error is reported as one.
+/// Parses a definition's text and finds what it is. A `.json` file is parsed as JSON first,
+/// so that a JSON syntax error is reported as one (the YAML loader, which reads JSON too,
+/// then gives every node its position).
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Definition, Diagnostic> {
-    let text_start = bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .copied()
-        .unwrap_or(b' ');
-    let json_name = file.ends_with(".json");
-    if (json_name || text_start == b'{' || text_start == b'[')
+    if file.ends_with(".json")
         && let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
     {
         return Err(Diagnostic::new(
@@ -439,12 +434,25 @@ fn check_swagger_operation(
 /// Where the file comes from. A file is credited to a package only when it is one of the
 /// package's files byte for byte: a copy beside `package.toml` (the package's name and
 /// version) and `SHA256SUMS`, as `openapi/vendor/corpus/` keeps them; or the package as
-/// cargo unpacks it (`<package>/src/<file>`, with `Cargo.toml` and `.cargo-checksum.json`).
+/// cargo has it (`<package>/src/<file>` beside its `Cargo.toml`), either vendored (each
+/// file's SHA-256 in `.cargo-checksum.json`) or unpacked in cargo's registry cache
+/// (`.cargo-ok`: cargo checked the package's checksum when it unpacked it). A file that is
+/// not credited is named by its path in the workspace, or by its name alone when it is
+/// outside (a path on one machine says nothing on another).
 pub fn provenance(root: &Path, path: &Path, bytes: &[u8]) -> Provenance {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let file = if path.starts_with(&root) {
+        display_path(&root, &path)
+    } else {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
     let plain = Provenance {
         package: None,
-        file: display_path(root, &path),
+        file,
         note: None,
     };
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -508,8 +516,13 @@ pub fn provenance(root: &Path, path: &Path, bytes: &[u8]) -> Provenance {
                 "it differs from the file {} {} shipped (.cargo-checksum.json), so it is not credited to the package",
                 package.name, package.version
             )),
+            None if pkg_dir.join(".cargo-ok").is_file()
+                && !pkg_dir.join(".cargo-checksum.json").exists() =>
+            {
+                credited(package)
+            }
             None => refused(format!(
-                "the package's .cargo-checksum.json does not list src/{name}, so it is not credited to {} {}",
+                "nothing vouches for it as {} {}'s (no .cargo-checksum.json listing src/{name}, not cargo's unpacked copy), so it is not credited to the package",
                 package.name, package.version
             )),
         };
