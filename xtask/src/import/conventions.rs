@@ -31,6 +31,9 @@
 //!   strings, an integer format on a string is dropped, a default the schema rejects is
 //!   dropped, an example it rejects is moved as above, a `$ref` with siblings becomes
 //!   `allOf` (the siblings kept beside it; a `type` that repeats the target's dropped).
+//! - **Named bodies**: a success body given inline (not a file) is a component named after
+//!   the operation (`<OperationId>Response`, `...Response<status>` for a second one), as
+//!   lint requires of response bodies.
 //! - API Explorer's bookkeeping keys are left out (`x-is-registered`, `x-support-sdk`,
 //!   `x-api-type`, `x-order`, `x-file`, `x-api-is-publish`); every other extension stays.
 
