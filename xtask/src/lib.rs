@@ -47,6 +47,19 @@
 //!   client generated from each pair of specs in the corpus that `diff` is tested against.
 //! - [`review::vendor`]: `cargo xtask vendor`, the spec compared with Huawei's own definitions.
 //!
+//! # [`import`]: `cargo xtask import [--spec FILE] [--replace] DEFINITION...`
+//!
+//! Huawei's definitions of operations (API Explorer's records, Swagger 2.0, OpenAPI 3.0)
+//! brought into the spec for review: [`import::read`] (what a definition is, refusals with
+//! file, line and column, provenance), [`import::swagger`] (Swagger 2.0 to OpenAPI 3.0.3),
+//! [`import::conventions`] (the workspace's conventions, provenance marks, contradictions
+//! recorded), [`import::tags`] (API Explorer's groups as tags and cargo features),
+//! [`import::merge`] (new and existing operations, the component names' collision rule, the
+//! error schema) and [`import::splice`] with [`import::yaml`] (the additions written into
+//! the spec's YAML, every other byte kept). **To teach import a construct of a new
+//! definition**, convert it in `swagger` as swagger2openapi does (the tests compare), and put
+//! what the workspace makes of it in `conventions`.
+//!
 //! # [`workspace`]
 //!
 //! The workspace root and spec path, writing or `--check`ing generated files (atomically,
@@ -57,6 +70,7 @@
 //! and hands them to [`workspace::ensure`], which gives it `--check` for free.
 
 pub mod codegen;
+pub mod import;
 pub mod model;
 pub mod review;
 pub mod workspace;

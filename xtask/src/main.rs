@@ -67,6 +67,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Bring Huawei's definitions of operations (API Explorer's records, Swagger 2.0 or OpenAPI
+    /// 3.0) into the spec, in the workspace's conventions; an operation the spec has already
+    /// is compared and left alone unless --replace.
+    Import(xtask::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
             let spec = spec.unwrap_or_else(|| root.join(SPEC));
             xtask::review::vendor::run(&root, &spec, dir.as_deref())
         }
+        Command::Import(args) => xtask::import::run(&root, &args),
     };
     exit.into()
 }

@@ -16,7 +16,8 @@ const SIBLING: &str = "openapi/vendor/ListStarRocksDataReplicationConfigByDataBa
 const DEVIATIONS: &str = "openapi/vendor/deviations.yaml";
 const SPEC: &str = "openapi/taurusdb.yaml";
 
-/// A temporary root with copies of the spec and of `openapi/vendor/`.
+/// A temporary root with copies of the spec and of the files of `openapi/vendor/` (not the
+/// corpus under it, which `vendor` does not read).
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("openapi/vendor")).unwrap();

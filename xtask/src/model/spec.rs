@@ -142,6 +142,21 @@ impl Spec {
         }
     }
 
+    /// The position of the node at exactly `pointer` (no ancestor's).
+    pub fn exact_pos(&self, pointer: &str) -> Option<Pos> {
+        self.positions
+            .binary_search_by(|(ptr, _)| ptr.as_str().cmp(pointer))
+            .ok()
+            .map(|i| self.positions[i].1)
+    }
+
+    /// Every recorded node as (JSON pointer, position), sorted by pointer: a mapping's value
+    /// is at its key, a sequence's item where it starts. `import` finds where a node's text
+    /// ends from the node that follows it.
+    pub fn positions(&self) -> &[(String, Pos)] {
+        &self.positions
+    }
+
     /// A diagnostic about the node at `pointer`.
     pub fn diag(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(&self.file, self.pos(pointer), message)
@@ -545,6 +560,21 @@ mod tests {
         assert_eq!(s.pos("/a/b/1"), Some(Pos { line: 4, col: 7 }));
         assert_eq!(s.pos("/a"), Some(Pos { line: 1, col: 1 }));
         assert_eq!(s.pos("/c"), s.pos(""));
+    }
+
+    #[test]
+    fn every_node_has_an_exact_position() {
+        let s = parse("a:\n  - x\n  - k: 1\n    l: 2\nb: {c: 3}\n").unwrap();
+        assert_eq!(s.exact_pos("/a/1/l"), Some(Pos { line: 4, col: 5 }));
+        assert_eq!(s.exact_pos("/a/1/missing"), None);
+        // A mapping inside a sequence starts at its first key, after the dash.
+        assert_eq!(s.exact_pos("/a/1"), Some(Pos { line: 3, col: 5 }));
+        assert_eq!(s.exact_pos("/b/c"), Some(Pos { line: 5, col: 5 }));
+        let pointers: Vec<&str> = s.positions().iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["", "/a", "/a/0", "/a/1", "/a/1/k", "/a/1/l", "/b", "/b/c"]
+        );
     }
 
     #[test]

@@ -744,7 +744,11 @@ impl<'a> Compare<'a> {
             .filter(|(k, _)| k.starts_with("x-request-examples-url-"))
             .map(|(_, v)| v.clone())
             .collect();
-        let sreq: Vec<Value> = match sop.get("x-page-example-request") {
+        // The page's example request, or the vendor's as `cargo xtask import` keeps it.
+        let sreq: Vec<Value> = match sop
+            .get("x-page-example-request")
+            .or_else(|| sop.get("x-vendor-example-request"))
+        {
             Some(Value::Array(a)) => a.clone(),
             Some(v) => vec![v.clone()],
             None => Vec::new(),
@@ -1020,6 +1024,19 @@ impl<'a> Compare<'a> {
                 .collect();
             if let Some(v) = page_example(sr.body).and_then(|e| e.get("value")) {
                 candidates.push(("x-page-example".into(), v.clone()));
+            }
+            // Examples `cargo xtask import` kept verbatim because their schema rejects them.
+            for (_, _, m) in &smedia {
+                for (name, e) in m
+                    .get("x-vendor-examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(v) = e.get("value") {
+                        candidates.push((format!("x-vendor-examples/{name}"), v.clone()));
+                    }
+                }
             }
             for (_, ve) in vr
                 .body
