@@ -242,33 +242,28 @@ fn api_explorer_records_make_a_new_spec_in_the_workspaces_conventions() {
             .any(|t| t["name"] == "HTAP (Standard Edition)"
                 && t["x-rust-feature"] == "htap-standard")
     );
-    // Everything the generator and lint can read: only the rules the generator's
-    // robustness work changes fail (see `lint_findings_are_the_pending_ones`).
-    lint_findings_are_the_pending_ones(&parse(&text), &[]);
+    // Everything the generator and lint read: lint is clean.
+    lints_clean(&parse(&text), &[]);
 }
 
-/// The lint errors an import may leave: those of rules that the generator's robustness work
-/// (issue 17, item 1) changes: every response enum is open without `x-open-enum`, and file
-/// bodies (`application/octet-stream`, an inline `type: string, format: binary`) are bytes.
-/// Any other error fails, as does a warning not in `warnings` (rule, why it is right).
-fn lint_findings_are_the_pending_ones(spec: &Spec, warnings: &[(&str, &str)]) {
-    for f in lint::lint(spec) {
-        let pending = match f.rule {
-            "response-enum-open" => f.message.starts_with("a closed enum in a response"),
-            "json-media-type" => f.message.contains("is `application/octet-stream`"),
-            "response-named-schema" => spec
-                .root
-                .pointer(&f.pointer)
-                .is_some_and(|s| s["format"] == "binary"),
-            _ => false,
-        };
+/// An import lints clean: no error, and only the warnings in `warnings` (rule, why it is
+/// right), each of which must occur.
+fn lints_clean(spec: &Spec, warnings: &[(&str, &str)]) {
+    let findings = lint::lint(spec);
+    for f in &findings {
         match f.severity {
-            Severity::Error => assert!(pending, "{f}"),
+            Severity::Error => panic!("{f}"),
             Severity::Warning => assert!(
                 warnings.iter().any(|(rule, _)| *rule == f.rule),
                 "{f}: a warning no test accounts for"
             ),
         }
+    }
+    for (rule, why) in warnings {
+        assert!(
+            findings.iter().any(|f| f.rule == *rule),
+            "no `{rule}` warning any more ({why}): drop it from the list"
+        );
     }
 }
 
@@ -745,7 +740,7 @@ fn importing_into_the_product_spec_keeps_every_byte() {
         );
     }
     assert_eq!(doc.root["tags"].as_array().unwrap().len(), 2);
-    lint_findings_are_the_pending_ones(&doc, &[]);
+    lints_clean(&doc, &[]);
 }
 
 #[test]
@@ -819,7 +814,7 @@ fn the_whole_corpus_into_an_empty_spec() {
             );
         }
     }
-    lint_findings_are_the_pending_ones(
+    lints_clean(
         &doc,
         &[
             (

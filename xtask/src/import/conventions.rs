@@ -89,7 +89,7 @@ const SCHEMA_FACTS: [&str; 24] = [
 ];
 
 /// The order of a schema's keys as written.
-pub const SCHEMA_ORDER: [&str; 41] = [
+pub const SCHEMA_ORDER: [&str; 40] = [
     "$ref",
     "type",
     "format",
@@ -122,7 +122,6 @@ pub const SCHEMA_ORDER: [&str; 41] = [
     "x-error-body",
     "x-discrepancies",
     "x-vendor-example",
-    "x-response-copy-of",
     "allOf",
     "anyOf",
     "oneOf",

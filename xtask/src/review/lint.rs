@@ -352,7 +352,10 @@ fn operations_rules(l: &mut Linter, root: &Value) {
         }
         for r in responses(root, &ptr, op) {
             for (schema_ptr, _, schema) in media_schemas(&r.ptr, r.body) {
-                if ref_name(schema).is_none() {
+                // Bytes (a file download) have no type to name.
+                if ref_name(schema).is_none()
+                    && !crate::codegen::normalize::is_binary_schema(schema)
+                {
                     l.report(
                         Rule::ResponseNamedSchema,
                         &schema_ptr,
