@@ -4,11 +4,18 @@
 //! workspace, generate a client and a CLI that compile without a warning, and every
 //! command's `--help` and `demo` exit 0.
 //!
-//! In `cargo test`: the 47 HTAP operations (tags HTAP-标准版 and HTAP-轻量版), converted
-//! by swagger2openapi and merged, unannotated (`tests/fixtures/corpus/`, made by its
-//! `convert.py`). With `CORPUS=1`: all 183 operations, converted the same way at test time
-//! (it needs `swagger2openapi` on the PATH, or `SWAGGER2OPENAPI` naming it); its last result
-//! is in BENCHMARKS.md ("The corpus").
+//! Two ways in, each tested:
+//!
+//! - **converted**, as a maintainer first tries it: each record re-wrapped as Swagger 2.0,
+//!   converted by swagger2openapi and merged, unannotated (`tests/fixtures/corpus/`, made by
+//!   its `convert.py`);
+//! - **imported**: `cargo xtask import` of the package's files as they ship, into an empty
+//!   spec, which must also lint clean.
+//!
+//! In `cargo test`: the 47 HTAP operations (tags HTAP-标准版 and HTAP-轻量版), both ways.
+//! With `CORPUS=1`: all 183 operations, both ways (the conversion needs `swagger2openapi` on
+//! the PATH, or `SWAGGER2OPENAPI` naming it); its last result is in BENCHMARKS.md ("The
+//! corpus").
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -120,6 +127,58 @@ fn assert_clean(name: &str, run: &Run, expected: usize) {
     );
 }
 
+/// The corpus files whose API Explorer tag is one of `tags` (all with none).
+fn corpus_files(tags: &[&str]) -> Vec<PathBuf> {
+    let dir = root().join("openapi/vendor/corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| {
+            tags.is_empty() || {
+                let record: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+                tags.iter().any(|t| record["tags"] == *t)
+            }
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `cargo xtask import` of `files` into a new spec in `dir`, which lints clean (no error).
+fn imported(files: &[PathBuf], dir: &Path) -> PathBuf {
+    let spec = dir.join("imported.yaml");
+    let outcome = xtask::import::import(&root(), &spec, files, false)
+        .unwrap_or_else(|exit| panic!("import failed ({exit:?})"));
+    let text = outcome.text.expect("operations added");
+    xtask::import::write_atomically(&spec, &text).unwrap();
+    let findings = xtask::review::lint::lint_file(&spec, "imported.yaml");
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == xtask::review::lint::Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the import does not lint clean:\n{}",
+        errors.join("\n")
+    );
+    spec
+}
+
+const HTAP: [&str; 2] = ["HTAP-标准版", "HTAP-轻量版"];
+
+#[test]
+fn htap_operations_imported_lint_clean_generate_compile_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = corpus_files(&HTAP);
+    assert_eq!(files.len(), 47);
+    let spec = imported(&files, dir.path());
+    let run = generate_build_and_run(&spec, "imported.yaml");
+    assert_clean("HTAP, imported", &run, 47);
+}
+
 #[test]
 fn htap_operations_as_converted_generate_compile_and_run() {
     let spec = root().join("tests/fixtures/corpus/swagger2openapi-htap.json");
@@ -127,11 +186,13 @@ fn htap_operations_as_converted_generate_compile_and_run() {
     assert_clean("HTAP", &run, 47);
 }
 
-/// The whole corpus, converted now (opt-in: `CORPUS=1`).
+/// The whole corpus, converted now and imported (opt-in: `CORPUS=1`).
 #[test]
 fn every_operation_as_converted_generates_compiles_and_runs() {
     if std::env::var_os("CORPUS").is_none_or(|v| v != "1") {
-        eprintln!("skipped: set CORPUS=1 to convert, generate, build and run all 183 operations");
+        eprintln!(
+            "skipped: set CORPUS=1 to convert and import, generate, build and run all 183 operations"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -146,5 +207,8 @@ fn every_operation_as_converted_generates_compiles_and_runs() {
         "convert.py failed: is swagger2openapi installed (npm install swagger2openapi; SWAGGER2OPENAPI=path)?"
     );
     let run = generate_build_and_run(&spec, "swagger2openapi-all.json");
-    assert_clean("the corpus", &run, 183);
+    assert_clean("the corpus, converted", &run, 183);
+    let spec = imported(&corpus_files(&[]), dir.path());
+    let run = generate_build_and_run(&spec, "imported.yaml");
+    assert_clean("the corpus, imported", &run, 183);
 }

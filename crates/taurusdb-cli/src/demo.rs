@@ -134,7 +134,8 @@ pub fn served(op: &Operation) -> Served {
     );
     let what = format!("response of {}", op.id);
     let (body, note) = if op.binary_response {
-        let body = example.map_or(Value::String(String::new()), |(_, b)| b);
+        // Without an example, a few bytes stand for the file.
+        let body = example.map_or(Value::String("the demo's file\n".to_string()), |(_, b)| b);
         (body, None)
     } else {
         first_accepted(&what, example.map(|(_, b)| b), schema, |v| {

@@ -1,10 +1,6 @@
-//! The spec as data: the table of operations that `cargo xtask gen` writes
-//! ([`operations`]) and the spec document itself ([`document`]). The CLI builds its commands,
-//! help and human output from them; nothing here names an operation.
-
-use std::sync::OnceLock;
-
-use serde_json::Value;
+//! The spec as data: the table of operations that `cargo xtask gen` writes (`operations`)
+//! and the spec document itself (`document`), both under the `spec` feature. The CLI builds
+//! its commands, help and human output from them; nothing here names an operation.
 
 /// Where a parameter goes in the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,105 +95,121 @@ pub fn is_idempotent(method: &str) -> bool {
     !matches!(method, "POST" | "PATCH")
 }
 
-/// Every operation of the spec, in the spec's order.
-pub fn operations() -> &'static [Operation] {
-    crate::generated::OPERATIONS
-}
+#[cfg(feature = "spec")]
+pub use embedded::*;
 
-/// The operation with this operationId.
-pub fn operation(id: &str) -> Option<&'static Operation> {
-    operations().iter().find(|o| o.id == id)
-}
+/// The operation table and the spec document, which `cargo xtask gen` embeds in the client
+/// under the `spec` feature (off by default: a crate that makes calls does not compile the
+/// spec as text; the CLI and the `conformance` feature turn it on).
+#[cfg(feature = "spec")]
+mod embedded {
+    use std::sync::OnceLock;
 
-/// The spec document (as `cargo xtask gen` embedded it), parsed once.
-pub fn document() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(|| serde_json::from_str(crate::generated::SPEC_JSON).unwrap_or(Value::Null))
-}
+    use serde_json::Value;
 
-/// The schema (`$ref`s followed) of the first parameter that a client setting fills in:
-/// where its allowed values (`enum`) and its default (`default`) are.
-pub fn setting_schema(setting: Setting) -> Option<&'static Value> {
-    let op = operations()
-        .iter()
-        .find(|o| o.parameters.iter().any(|p| p.setting == Some(setting)))?;
-    let index = op
-        .parameters
-        .iter()
-        .position(|p| p.setting == Some(setting))?;
-    let param = parameter_object(op, index)?;
-    param.get("schema").map(resolve)
-}
+    use super::{Operation, Setting};
 
-/// The parameter object (`$ref` followed) of `op.parameters[index]` in [`document`] (the
-/// operation's own before the path item's, as OpenAPI overrides them).
-pub fn parameter_object(op: &Operation, index: usize) -> Option<&'static Value> {
-    let name = op.parameters.get(index)?.name;
-    let op_obj = document().pointer(op.pointer)?;
-    let item_ptr = op.pointer.rsplit_once('/')?.0;
-    let item = document().pointer(item_ptr)?;
-    [op_obj, item]
-        .into_iter()
-        .flat_map(|h| {
-            h.get("parameters")
+    /// Every operation of the spec, in the spec's order.
+    pub fn operations() -> &'static [Operation] {
+        crate::generated::OPERATIONS
+    }
+
+    /// The operation with this operationId.
+    pub fn operation(id: &str) -> Option<&'static Operation> {
+        operations().iter().find(|o| o.id == id)
+    }
+
+    /// The spec document (as `cargo xtask gen` embedded it), parsed once.
+    pub fn document() -> &'static Value {
+        static DOC: OnceLock<Value> = OnceLock::new();
+        DOC.get_or_init(|| serde_json::from_str(crate::generated::SPEC_JSON).unwrap_or(Value::Null))
+    }
+
+    /// The schema (`$ref`s followed) of the first parameter that a client setting fills in:
+    /// where its allowed values (`enum`) and its default (`default`) are.
+    pub fn setting_schema(setting: Setting) -> Option<&'static Value> {
+        let op = operations()
+            .iter()
+            .find(|o| o.parameters.iter().any(|p| p.setting == Some(setting)))?;
+        let index = op
+            .parameters
+            .iter()
+            .position(|p| p.setting == Some(setting))?;
+        let param = parameter_object(op, index)?;
+        param.get("schema").map(resolve)
+    }
+
+    /// The parameter object (`$ref` followed) of `op.parameters[index]` in [`document`] (the
+    /// operation's own before the path item's, as OpenAPI overrides them).
+    pub fn parameter_object(op: &Operation, index: usize) -> Option<&'static Value> {
+        let name = op.parameters.get(index)?.name;
+        let op_obj = document().pointer(op.pointer)?;
+        let item_ptr = op.pointer.rsplit_once('/')?.0;
+        let item = document().pointer(item_ptr)?;
+        [op_obj, item]
+            .into_iter()
+            .flat_map(|h| {
+                h.get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .map(resolve)
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    /// A schema of the spec with its `$ref`s followed and its `allOf` members merged in: the
+    /// schema's own keys (description, hints) win over those of what it references. This is how
+    /// the CLI's renderer and the conformance report read a property's schema.
+    pub fn view(schema: &Value) -> serde_json::Map<String, Value> {
+        view_at(schema, 0)
+    }
+
+    fn view_at(schema: &Value, depth: usize) -> serde_json::Map<String, Value> {
+        let s = resolve(schema);
+        let mut out = serde_json::Map::new();
+        if depth < 8 {
+            for member in s
+                .get("allOf")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-        })
-        .map(resolve)
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
-}
-
-/// A schema of the spec with its `$ref`s followed and its `allOf` members merged in: the
-/// schema's own keys (description, hints) win over those of what it references. This is how
-/// the CLI's renderer and the conformance report read a property's schema.
-pub fn view(schema: &Value) -> serde_json::Map<String, Value> {
-    view_at(schema, 0)
-}
-
-fn view_at(schema: &Value, depth: usize) -> serde_json::Map<String, Value> {
-    let s = resolve(schema);
-    let mut out = serde_json::Map::new();
-    if depth < 8 {
-        for member in s
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            out.extend(view_at(member, depth + 1));
-        }
-    }
-    if let Some(obj) = s.as_object() {
-        for (k, v) in obj {
-            if k != "allOf" {
-                out.insert(k.clone(), v.clone());
+            {
+                out.extend(view_at(member, depth + 1));
             }
         }
-    }
-    out
-}
-
-/// Follows a local `$ref` (`#/...`) of the spec, as often as it chains.
-pub fn resolve(mut v: &Value) -> &Value {
-    for _ in 0..32 {
-        match v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| document().pointer(p))
-        {
-            Some(target) => v = target,
-            None => break,
+        if let Some(obj) = s.as_object() {
+            for (k, v) in obj {
+                if k != "allOf" {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
         }
+        out
     }
-    v
+
+    /// Follows a local `$ref` (`#/...`) of the spec, as often as it chains.
+    pub fn resolve(mut v: &Value) -> &Value {
+        for _ in 0..32 {
+            match v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| document().pointer(p))
+            {
+                Some(target) => v = target,
+                None => break,
+            }
+        }
+        v
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(feature = "spec")]
     #[test]
     fn the_embedded_spec_parses_and_holds_every_operation() {
         assert!(document().is_object());

@@ -852,9 +852,11 @@ pub fn client(
         #(#undeclared)*
 
         /// Every operation of the spec, in the spec's order.
+        #[cfg(feature = "spec")]
         pub const OPERATIONS: &[crate::spec::Operation] = &[#(#table),*];
 
         /// The spec, as JSON: what the CLI's renderer and the conformance report read.
+        #[cfg(feature = "spec")]
         pub const SPEC_JSON: &str = #json;
 
         /// What live responses are checked against (strict JSON Schema): see `conformance`.
@@ -1204,6 +1206,9 @@ fn request_tokens(
         impl<'a> ::std::future::IntoFuture for #ty_name<'a> {
             type Output = ::std::result::Result<ResponseValue<#success>, crate::Error>;
             type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
+            // Inline: codegen happens in the crate that awaits the request, so that this
+            // crate does not compile the call of every operation it does not make.
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }
