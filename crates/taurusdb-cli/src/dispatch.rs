@@ -108,6 +108,60 @@ pub fn reply<T: Serialize>(
     })
 }
 
+/// The flag that asks a paginated list for every page.
+pub const ALL: &str = "all";
+
+/// Whether `--all` was given.
+#[allow(dead_code)] // called by the generated dispatch of paginated operations
+pub fn all(m: &ArgMatches) -> bool {
+    m.try_get_one::<bool>(ALL)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}
+
+/// The reply of every page of a list: the first page's body with the `items` of every page
+/// in its `items`, and the last page's request ID.
+#[allow(dead_code)] // called by the generated dispatch of paginated operations
+pub async fn reply_all<T: Serialize>(
+    pages: taurusdb::paginate::Pages<'_, T>,
+    items: &str,
+) -> Result<Reply, DispatchError> {
+    let mut pages = std::pin::pin!(pages);
+    let mut merged: Option<serde_json::Value> = None;
+    let mut request_id = None;
+    while let Some(page) =
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(pages.as_mut(), cx)).await
+    {
+        let page = page.map_err(DispatchError::Call)?;
+        request_id = page.request_id().map(str::to_string);
+        let body = serde_json::to_value(page.into_inner()).map_err(DispatchError::Encode)?;
+        match &mut merged {
+            None => merged = Some(body),
+            Some(first) => {
+                let more = body
+                    .get(items)
+                    .and_then(serde_json::Value::as_array)
+                    .cloned();
+                if let (Some(list), Some(more)) = (
+                    first
+                        .get_mut(items)
+                        .and_then(serde_json::Value::as_array_mut),
+                    more,
+                ) {
+                    list.extend(more);
+                }
+            }
+        }
+    }
+    Ok(Reply {
+        request_id,
+        body: merged.unwrap_or(serde_json::Value::Null),
+        file: None,
+    })
+}
+
 /// The reply of a call whose success body is a file.
 #[allow(dead_code)] // called by the generated dispatch of operations that answer with a file
 pub async fn reply_bytes(

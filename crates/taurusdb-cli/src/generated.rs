@@ -89,6 +89,21 @@ impl CliCommand {
         }
     }
 }
+/// Waits for the job `job` through the spec's job waiter (`x-waiter`), calling
+/// `on_status` with each status polled.
+pub async fn wait(
+    client: &Client,
+    job: &str,
+    timeout: ::std::time::Duration,
+    on_status: impl Fn(&str) + Send + Sync,
+) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
+    let _ = (client, job, timeout, on_status);
+    ::std::result::Result::Err(
+        crate::dispatch::DispatchError::Unknown(
+            "an operation that shows jobs (x-waiter)".to_string(),
+        ),
+    )
+}
 /// The flags the CLI keeps for itself: no parameter's flag is one of them (the
 /// generator prefixes such a parameter's flag with its location).
 pub const RESERVED_FLAGS: &[&str] = &[

@@ -78,6 +78,12 @@ pub(crate) async fn setting(client: &Client, setting: Setting) -> Result<Option<
         return Ok(Some(value));
     }
     match setting {
+        // A dry run sends nothing, IAM's lookup included.
+        Setting::ProjectId
+            if client.config().project.lookup.is_some() && client.config().dry_run =>
+        {
+            Ok(Some(crate::dry_run::UNKNOWN_PROJECT))
+        }
         Setting::ProjectId if client.config().project.lookup.is_some() => {
             Box::pin(client.project_id()).await.map(Some)
         }

@@ -100,6 +100,8 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
     pub(crate) accepts_invalid_certs: bool,
+    /// Calls are refused with the request they would send ([`ClientBuilder::dry_run`]).
+    pub(crate) dry_run: bool,
     pub(crate) warnings: Arc<[String]>,
     /// What every request sends, prepared once.
     pub(crate) wire: Wire,
@@ -278,6 +280,7 @@ pub struct ClientBuilder {
     iam_endpoint: Option<String>,
     ca_bundle: Option<PathBuf>,
     accept_invalid_certs: bool,
+    dry_run: bool,
     env: EnvLookup,
 }
 
@@ -304,6 +307,7 @@ impl fmt::Debug for ClientBuilder {
             .field("iam_endpoint", &self.iam_endpoint)
             .field("ca_bundle", &self.ca_bundle)
             .field("danger_accept_invalid_certs", &self.accept_invalid_certs)
+            .field("dry_run", &self.dry_run)
             .finish()
     }
 }
@@ -341,6 +345,7 @@ impl ClientBuilder {
             iam_endpoint: None,
             ca_bundle: None,
             accept_invalid_certs: false,
+            dry_run: false,
             env: Arc::new(|name| std::env::var(name).ok().filter(|v| !v.is_empty())),
         }
     }
@@ -495,6 +500,17 @@ impl ClientBuilder {
         self
     }
 
+    /// A dry run: every call is checked and prepared as usual (settings filled in,
+    /// arguments checked, headers set) and then not sent; it fails with an error of kind
+    /// [`ErrorKind::DryRun`](crate::ErrorKind::DryRun) whose
+    /// [`body`](crate::Error::body) is the request (method, URL, headers with every secret
+    /// redacted, body). A project ID the client would look up in IAM is not looked up: the
+    /// request shows `{project_id}` in its place.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Checks the configuration, resolves what is to be found (endpoints, credentials, the
     /// profile's settings), and builds the client.
     pub fn build(self) -> Result<Client, Error> {
@@ -597,6 +613,7 @@ impl ClientBuilder {
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
             accepts_invalid_certs: self.accept_invalid_certs,
+            dry_run: self.dry_run,
             warnings: warnings.into(),
             wire,
         };

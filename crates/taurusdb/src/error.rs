@@ -53,6 +53,15 @@ pub enum ErrorKind {
     Timeout,
     /// The connection could not be made or broke (refused, reset, TLS, DNS).
     Connect,
+    /// A job the client waited for (`Client::wait_for_*`) ended as failed; the message names
+    /// it and its status, [`Error::body`] is its last status response.
+    JobFailed,
+    /// A job the client waited for had not ended when the wait's timeout passed; the message
+    /// names it and its last status.
+    WaitTimeout,
+    /// Nothing was sent: the client is a dry run ([`crate::ClientBuilder::dry_run`]);
+    /// [`Error::body`] is the request it would have sent, secrets redacted.
+    DryRun,
 }
 
 impl Error {

@@ -1566,6 +1566,13 @@ impl crate::ApiErrorBody for types::ErrorResponse {
         self.error_msg.as_deref()
     }
 }
+/// Whether a retry may repeat a call of `operation` (`method`) once it may have
+/// reached the server: the spec's `x-idempotent`, else only a safe method.
+pub(crate) fn idempotent(operation: &str, method: &str) -> bool {
+    match operation {
+        _ => crate::spec::is_idempotent(method),
+    }
+}
 /// Every operation of the spec, in the spec's order.
 #[cfg(feature = "spec")]
 pub const OPERATIONS: &[crate::spec::Operation] = &[
@@ -1587,7 +1594,7 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
                 setting: ::std::option::Option::Some(crate::spec::Setting::ProjectId),
                 description: "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.",
                 arg: "project-id",
-                flag: "path-project-id",
+                flag: "project-id",
                 example: ::std::option::Option::Some("0549e61b4a8c4fdfb1c47bd8a3d8d8b1"),
             },
             crate::spec::Parameter {
@@ -1629,6 +1636,12 @@ pub const OPERATIONS: &[crate::spec::Operation] = &[
             "/paths/~1v3~1{project_id}~1instances~1{instance_id}~1starrocks~1databases~1replication~1configuration/get/responses/200/content/application~1json/schema",
         ),
         binary_response: false,
+        cli_aliases: &[],
+        pagination: ::std::option::Option::None,
+        job: ::std::option::Option::None,
+        waiter: ::std::option::Option::None,
+        confirm: ::std::option::Option::None,
+        idempotent: true,
     },
 ];
 /// The spec, as JSON: what the CLI's renderer and the conformance report read.

@@ -80,19 +80,49 @@ pub struct Operation {
     /// Whether the success body is bytes (a file download), not JSON: the entry point
     /// returns a [`crate::ByteStream`] (see [`crate::ResponseBytes`]).
     pub binary_response: bool,
+    /// Other command paths that run it (`x-cli-aliases`).
+    pub cli_aliases: &'static [&'static str],
+    /// How it pages, when it is a list that pages by offset (`x-paginated`).
+    pub pagination: Option<Pagination>,
+    /// The success body's property naming the asynchronous job it started (`x-job`).
+    pub job: Option<&'static str>,
+    /// When it shows a job (`x-waiter`): the waiter's name (`Client::wait_for_<name>`).
+    pub waiter: Option<&'static str>,
+    /// The question its command asks before running (`x-cli-confirm`).
+    pub confirm: Option<&'static str>,
+    /// Whether a retry may repeat it once it may have reached the server: the spec's
+    /// `x-idempotent`, else only for GET, HEAD, OPTIONS and TRACE.
+    pub idempotent: bool,
+}
+
+/// How a list operation pages (`x-paginated`): names of the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pagination {
+    /// The query parameter of the first item's index.
+    pub offset: &'static str,
+    /// The query parameter of the page size.
+    pub limit: &'static str,
+    /// The success body's property holding a page's items.
+    pub items: &'static str,
+    /// The success body's property holding the total count.
+    pub total: &'static str,
 }
 
 impl Operation {
-    /// Whether a retry may send the request again after it may have reached the server:
-    /// every method but POST and PATCH is idempotent (RFC 9110, 9.2.2).
+    /// Whether a retry may send the request again after it may have reached the server
+    /// ([`Operation::idempotent`]).
     pub fn is_idempotent(&self) -> bool {
-        is_idempotent(self.method)
+        self.idempotent
     }
 }
 
-/// Whether a method may be repeated with the same effect (RFC 9110, 9.2.2).
+/// Whether a method may be repeated without the spec saying so: the safe methods (RFC 9110,
+/// 9.2.1). PUT and DELETE are idempotent by definition, but on this API they change a task
+/// and start a job: a call is never repeated once it may have reached the server unless its
+/// operation says `x-idempotent: true`.
 pub fn is_idempotent(method: &str) -> bool {
-    !matches!(method, "POST" | "PATCH")
+    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
 }
 
 #[cfg(feature = "spec")]
@@ -230,10 +260,11 @@ mod tests {
 
     #[test]
     fn idempotent_methods() {
-        for m in ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"] {
+        for m in ["GET", "HEAD", "OPTIONS", "TRACE"] {
             assert!(is_idempotent(m), "{m}");
         }
-        assert!(!is_idempotent("POST"));
-        assert!(!is_idempotent("PATCH"));
+        for m in ["PUT", "DELETE", "POST", "PATCH"] {
+            assert!(!is_idempotent(m), "{m}");
+        }
     }
 }

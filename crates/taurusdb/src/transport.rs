@@ -5,9 +5,10 @@
 //!   define it), add `X-Project-Id`, and authenticate: an IAM token as `X-Auth-Token`, or for
 //!   AK/SK the security token (temporary credentials of the metadata service are taken here,
 //!   once per call, fetched first if they are about to expire).
-//! - `exec`, per call: send with retries (see [`crate::retry`]) as the method allows: an
-//!   idempotent request (every method but POST and PATCH) is retried after a connection
-//!   failure, a timeout or a retryable status, a POST or PATCH only when the connection could
+//! - `exec`, per call: send with retries (see [`crate::retry`]) as the operation allows: an
+//!   idempotent one (GET, HEAD, OPTIONS, or one the spec marks `x-idempotent: true`) is
+//!   retried after a connection failure, a timeout or a retryable status; any other (POST,
+//!   PUT, PATCH, DELETE: they change things and start jobs) only when the connection could
 //!   not be made, so never once it may have reached the server; with several endpoints, go
 //!   on at the next one when one cannot be connected to (refused, DNS, TLS handshake: the
 //!   request was not written), for every method, and start later calls there; sign each
@@ -40,9 +41,12 @@ impl ClientHooks<Config> for Client {
         request: &mut Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        prepare(self.inner(), request)
-            .await
-            .map_err(|e| progenitor_client::Error::Custom(state::record_error(e)))
+        let config = self.inner();
+        let prepared = match prepare(config, request).await {
+            Ok(()) if config.dry_run => Err(crate::dry_run::refusal(request, config)),
+            other => other,
+        };
+        prepared.map_err(|e| progenitor_client::Error::Custom(state::record_error(e)))
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
@@ -67,6 +71,10 @@ async fn prepare(config: &Config, request: &mut Request) -> Result<(), Error> {
     }
     if let Some(token) = &wire.security_token {
         headers.insert(HeaderName::from_static("x-security-token"), token.clone());
+    }
+    // A dry run fetches no credentials: it sends nothing, to IAM or the metadata service.
+    if config.dry_run {
+        return Ok(());
     }
     if let Some(Credentials::Token(TokenSource::Provider(p))) = &config.credentials {
         let token = p
@@ -119,7 +127,7 @@ async fn execute(
         None => config.wire.signer.as_ref(),
     };
     let started = Instant::now();
-    let idempotent = crate::spec::is_idempotent(request.method().as_str());
+    let idempotent = crate::generated::idempotent(info.operation_id, request.method().as_str());
     let endpoints = &config.endpoints;
     let mut attempt = 0u32;
     loop {

@@ -12,6 +12,7 @@
 //!
 //! Then either write each output atomically (only if it changed) or, with `--check`, compare.
 
+pub mod hints;
 pub mod normalize;
 pub mod operations;
 pub mod panic;
@@ -70,8 +71,10 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
     laps.lap("post-processing: client types");
-    // The `types` module (the largest part of the client) is complete now: rendered here and
-    // its tree dropped, before the entry points add theirs.
+    // What the entry points read of the types (success bodies' fields), then the `types`
+    // module (the largest part of the client) is complete: rendered here and its tree
+    // dropped, before the entry points add theirs.
+    let fields = postprocess::type_fields(&mut client);
     let done = finished_prefix(&mut client);
     let mut client_text = unparse_items(done);
     laps.lap("prettyplease: client types");
@@ -81,6 +84,7 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     operations::client(
         &mut client,
         &mut ops,
+        &fields,
         &error_bodies,
         &spec_json,
         &conformance_json,

@@ -20,6 +20,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{ImplItem, Item, ItemImpl, ItemMod};
 
+use crate::codegen::hints::{self, Hints};
 use crate::codegen::normalize::{self, SETTINGS};
 use crate::model::spec::{Diagnostic, Spec, escape_pointer};
 use crate::model::walk;
@@ -98,7 +99,8 @@ impl Param {
     /// of the CLI's own flags ([`RESERVED_FLAGS`]).
     pub fn flag(&self) -> String {
         let arg = self.arg();
-        if !RESERVED_FLAGS.contains(&arg.as_str()) {
+        // A setting's parameter is the setting's flag (`--project-id`), not one of its own.
+        if self.setting.is_some() || !RESERVED_FLAGS.contains(&arg.as_str()) {
             return arg;
         }
         let location = match self.location {
@@ -134,6 +136,8 @@ pub struct Operation {
     pub binary_response: bool,
     /// The Rust type of the success body (filled in from progenitor's output).
     pub success_ty: Option<syn::Type>,
+    /// The hints that drive more than one call ([`hints`]).
+    pub hints: Hints,
 }
 
 /// `ListStarRocksDataReplicationConfig` -> `list-star-rocks-data-replication-config`.
@@ -201,6 +205,19 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             }
         }
         let (success_status, success_schema) = success(spec, &ptr, op);
+        let arguments: Vec<(String, &'static str, bool)> = params
+            .iter()
+            .filter(|p| p.setting.is_none())
+            .map(|p| {
+                let location = match p.location {
+                    Location::Path => "path",
+                    Location::Query => "query",
+                    Location::Header => "header",
+                };
+                (p.name.clone(), location, p.required)
+            })
+            .collect();
+        let hints = hints::read(spec, &ptr, op, &arguments, success_schema.as_deref())?;
         let o = Operation {
             summary: walk::text(op.get("summary")),
             description: walk::text(op.get("description")),
@@ -218,6 +235,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             success_status,
             binary_response: false,
             success_ty: None,
+            hints,
         };
         if let Some(other) = out.iter().find(|x| x.rust_method == o.rust_method) {
             return Err(spec.diag(
@@ -228,19 +246,29 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
                 ),
             ));
         }
-        if let Some(other) = out
-            .iter()
-            .find(|x| x.cli_group == o.cli_group && x.cli_name == o.cli_name)
-        {
-            return Err(spec.diag(
-                &o.pointer,
-                format!(
-                    "`{}` and `{}` would both get the command `{}`: set `x-cli` on one",
-                    other.id,
-                    o.id,
-                    o.cli_path()
-                ),
-            ));
+        for path in o.command_paths() {
+            // A command is one path; a group is every shorter prefix of one.
+            let clash = out.iter().find_map(|x| {
+                x.command_paths().into_iter().find_map(|other| {
+                    if other == path {
+                        Some(format!("would both get the command `{path}`"))
+                    } else if other.starts_with(&format!("{path} ")) || path.starts_with(&format!("{other} ")) {
+                        Some(format!("give `{path}` and `{other}`: one command would be the other's group"))
+                    } else {
+                        None
+                    }
+                })
+                .map(|why| (x, why))
+            });
+            if let Some((other, why)) = clash {
+                return Err(spec.diag(
+                    &o.pointer,
+                    format!(
+                        "`{}` and `{}` {why}: set `x-cli` (or `x-cli-aliases`) on one",
+                        other.id, o.id
+                    ),
+                ));
+            }
         }
         out.push(o);
     }
@@ -248,12 +276,26 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
 }
 
 impl Operation {
-    /// The command's words: `starrocks replication-config`.
+    /// The command's words: `starrocks replication config`.
     pub fn cli_path(&self) -> String {
         match &self.cli_group {
             Some(g) => format!("{g} {}", self.cli_name),
             None => self.cli_name.clone(),
         }
+    }
+
+    /// Whether a retry may repeat it once it may have reached the server.
+    pub fn idempotent(&self) -> bool {
+        self.hints
+            .idempotent
+            .unwrap_or_else(|| hints::idempotent_method(&self.method))
+    }
+
+    /// The command and its aliases.
+    pub fn command_paths(&self) -> Vec<String> {
+        std::iter::once(self.cli_path())
+            .chain(self.hints.aliases.iter().cloned())
+            .collect()
     }
 }
 
@@ -290,12 +332,15 @@ fn cli_names(
     let word = |key: &str| -> Result<Option<String>, Diagnostic> {
         match obj.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) if cli_word(s) && !["demo", "completions", "help"].contains(&s.as_str()) => {
+            // A group may have several words (`starrocks replication`); a name has one.
+            Some(Value::String(s))
+                if hints::command_path(s) && (key == "group" || cli_word(s)) =>
+            {
                 Ok(Some(s.clone()))
             }
             Some(_) => Err(spec.diag(
                 &format!("{at}/{key}"),
-                format!("`x-cli.{key}` must be a lower-case word of letters, digits and `-` (and not demo, completions or help)"),
+                format!("`x-cli.{key}` must be a lower-case word of letters, digits and `-` (a group: such words separated by one space), and not demo, completions or help"),
             )),
         }
     };
@@ -745,6 +790,7 @@ fn is_string(ty: &syn::Type) -> bool {
 pub fn client(
     file: &mut syn::File,
     ops: &mut [Operation],
+    types: &crate::codegen::postprocess::TypeFields,
     error_bodies: &[ErrorBody],
     spec_json: &str,
     conformance_json: &str,
@@ -794,7 +840,16 @@ pub fn client(
         let (entry, request) = request_tokens(op, name, raw, &b);
         entry_points.push(entry);
         requests.push(request);
+        requests.push(pages_tokens(op, name, types).map_err(|e| format!("{}: {e}", op.id))?);
+        entry_points.push(waiter_tokens(op).map_err(|e| format!("{}: {e}", op.id))?);
     }
+    let idempotent_overrides = ops
+        .iter()
+        .filter(|o| o.hints.idempotent.is_some())
+        .map(|o| {
+            let (id, v) = (&o.id, o.idempotent());
+            quote!(#id => #v,)
+        });
     let table = ops.iter().map(operation_entry);
     let accessors = error_bodies
         .iter()
@@ -850,6 +905,15 @@ pub fn client(
 
         #(#accessors)*
         #(#undeclared)*
+
+        /// Whether a retry may repeat a call of `operation` (`method`) once it may have
+        /// reached the server: the spec's `x-idempotent`, else only a safe method.
+        pub(crate) fn idempotent(operation: &str, method: &str) -> bool {
+            match operation {
+                #(#idempotent_overrides)*
+                _ => crate::spec::is_idempotent(method),
+            }
+        }
 
         /// Every operation of the spec, in the spec's order.
         #[cfg(feature = "spec")]
@@ -951,12 +1015,31 @@ fn operation_entry(op: &Operation) -> TokenStream {
         }
     });
     let binary = op.binary_response;
+    let h = &op.hints;
+    let aliases = h.aliases.iter();
+    let pagination = match &h.paginated {
+        Some(hints::Paginated {
+            offset,
+            limit,
+            items,
+            total,
+        }) => quote!(::std::option::Option::Some(crate::spec::Pagination {
+            offset: #offset, limit: #limit, items: #items, total: #total,
+        })),
+        None => quote!(::std::option::Option::None),
+    };
+    let job = opt_str(h.job.as_deref());
+    let waiter = opt_str(h.waiter.as_ref().map(|w| w.name.as_str()));
+    let confirm = opt_str(h.confirm.as_deref());
+    let idempotent = op.idempotent();
     quote! {
         crate::spec::Operation {
             id: #id, method: #method, path: #path, pointer: #pointer, summary: #summary,
             description: #description, rust_method: #rust_method, cli_group: #group,
             cli_name: #cli_name, parameters: &[#(#params),*], body: #body,
             success_status: #status, success_schema: #success, binary_response: #binary,
+            cli_aliases: &[#(#aliases),*], pagination: #pagination, job: #job, waiter: #waiter,
+            confirm: #confirm, idempotent: #idempotent,
         }
     }
 }
@@ -1217,6 +1300,178 @@ fn request_tokens(
     (entry, request)
 }
 
+/// The primitive integer types a page offset may have.
+const INTEGERS: [&str; 10] = [
+    "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize",
+];
+
+/// `pages()` and `items()` on the request type of a paginated operation (`x-paginated`).
+fn pages_tokens(
+    op: &Operation,
+    request: &syn::Ident,
+    types: &crate::codegen::postprocess::TypeFields,
+) -> Result<TokenStream, String> {
+    let Some(p) = &op.hints.paginated else {
+        return Ok(TokenStream::new());
+    };
+    let success = op
+        .success_ty
+        .as_ref()
+        .ok_or("x-paginated: no success type")?;
+    let name = last_ident(success).ok_or("x-paginated: the success type has no name")?;
+    let fields = types
+        .get(&name)
+        .ok_or_else(|| format!("x-paginated: the success body `{name}` is not a struct"))?;
+    let field = |prop: &str| {
+        fields
+            .iter()
+            .find(|(wire, _, _)| wire == prop)
+            .ok_or_else(|| format!("x-paginated: `{name}` has no field for `{prop}`"))
+    };
+    let (_, items, items_ty) = field(&p.items)?;
+    let (_, total, _) = field(&p.total)?;
+    let optional = option_inner(items_ty);
+    let vec = optional.as_ref().unwrap_or(items_ty);
+    if last_ident(vec).as_deref() != Some("Vec") {
+        return Err(format!("x-paginated: `{name}.{}` is not an array", p.items));
+    }
+    let mut item = generic_args(vec)
+        .into_iter()
+        .next()
+        .ok_or("x-paginated: the items' type has no element type")?;
+    in_types_module(&mut item);
+    let (count, take) = if optional.is_some() {
+        (
+            quote!(body.#items.as_ref().map_or(0, ::std::vec::Vec::len)),
+            quote!(body.#items.unwrap_or_default()),
+        )
+    } else {
+        (quote!(body.#items.len()), quote!(body.#items))
+    };
+    let offset = op
+        .params
+        .iter()
+        .find(|q| q.name == p.offset)
+        .ok_or("x-paginated: no offset parameter")?;
+    let offset_field = format_ident!("{}", offset.field);
+    let offset_ty = offset
+        .ty
+        .as_ref()
+        .ok_or("x-paginated: the offset has no type")?;
+    let value = match last_ident(offset_ty).as_deref() {
+        Some("String") => quote!(offset.to_string()),
+        Some(i) if INTEGERS.contains(&i) => quote!(offset),
+        _ => {
+            return Err(format!(
+                "x-paginated: the offset `{}` is neither an integer nor a string",
+                p.offset
+            ));
+        }
+    };
+    let doc_pages = format!(
+        " Every page of the list, one request after another (as a `Stream`): `{}` advanced by the items received, until `{}` of them (or a page without items).",
+        p.offset, p.total
+    );
+    let doc_items = format!(
+        " Every item of the list (`{}` of each page), one after another across its pages (as a `Stream`).",
+        p.items
+    );
+    Ok(quote! {
+        impl<'a> #request<'a> {
+            #[doc = #doc_pages]
+            pub fn pages(self) -> crate::paginate::Pages<'a, #success> {
+                let start = crate::paginate::start(&self.#offset_field);
+                crate::paginate::Pages::new(
+                    start,
+                    move |offset| ::std::boxed::Box::pin(self.clone().#offset_field(#value).send()),
+                    |body: &#success| (#count, crate::paginate::count(&body.#total)),
+                )
+            }
+
+            #[doc = #doc_items]
+            pub fn items(self) -> crate::paginate::Items<'a, #success, #item> {
+                self.pages().items(|body: #success| #take)
+            }
+        }
+    })
+}
+
+/// A type as written inside `types` (where typify names its own types without a path:
+/// `Widget`), as the request types outside it must write it (`types::Widget`). Paths with
+/// more than one segment, or a leading `::`, are absolute already; lower-case names are
+/// primitives.
+fn in_types_module(ty: &mut syn::Type) {
+    use syn::visit_mut::VisitMut;
+    struct Qualify;
+    impl VisitMut for Qualify {
+        fn visit_type_path_mut(&mut self, p: &mut syn::TypePath) {
+            syn::visit_mut::visit_type_path_mut(self, p);
+            let path = &mut p.path;
+            let local = p.qself.is_none()
+                && path.leading_colon.is_none()
+                && path.segments.len() == 1
+                && path.segments[0]
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+                && !["Self", "Option", "Vec", "String", "Box"]
+                    .contains(&path.segments[0].ident.to_string().as_str());
+            if local {
+                path.segments.insert(0, syn::parse_quote!(types));
+            }
+        }
+    }
+    Qualify.visit_type_mut(ty);
+}
+
+/// `Client::wait_for_<name>` for the operation that shows a job (`x-waiter`).
+fn waiter_tokens(op: &Operation) -> Result<TokenStream, String> {
+    let Some(w) = &op.hints.waiter else {
+        return Ok(TokenStream::new());
+    };
+    let success = op.success_ty.as_ref().ok_or("x-waiter: no success type")?;
+    let id = op
+        .params
+        .iter()
+        .find(|q| q.name == w.id)
+        .ok_or("x-waiter: no ID parameter")?;
+    let id_ty = id.ty.as_ref().ok_or("x-waiter: the ID has no type")?;
+    let method = format_ident!("wait_for_{}", w.name);
+    let entry = format_ident!("{}", op.rust_method);
+    let (status, id_name) = (&w.status, &id.name);
+    let (ok, failed) = (&w.success, &w.failure);
+    let doc = format!(
+        " Waits for the job `{}` to end, polling [`{}`](Self::{}) until `{}` is one of {:?} (the job's last response) or {:?} (an error of kind `JobFailed`); `.await` it. The interval and the timeout are bounded (see [`crate::wait::Waiter`]); a job that has not ended in time is an error of kind `WaitTimeout` that names it.",
+        id.name, op.rust_method, op.rust_method, w.status, w.success, w.failure
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub fn #method(
+            &self,
+            id: impl ::std::convert::TryInto<#id_ty, Error: ::std::fmt::Display>,
+        ) -> crate::wait::Waiter<'_, #success> {
+            let id: ::std::result::Result<#id_ty, ::std::string::String> = crate::call::convert(id);
+            let job = match &id {
+                ::std::result::Result::Ok(v) => v.to_string(),
+                ::std::result::Result::Err(_) => ::std::string::String::new(),
+            };
+            crate::wait::Waiter::new(
+                job,
+                move || {
+                    let id = id.clone();
+                    ::std::boxed::Box::pin(async move {
+                        let id = id.map_err(|reason| crate::call::invalid(#id_name, reason))?;
+                        self.#entry(id).await
+                    })
+                },
+                #status,
+                &[#(#ok),*],
+                &[#(#failed),*],
+            )
+        }
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Writing the CLI's layer
 
@@ -1287,6 +1542,20 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
         } else {
             quote!(crate::dispatch::reply(request.send().await))
         };
+        // `--all`: every page, one list.
+        let reply = match &op.hints.paginated {
+            Some(p) => {
+                let items = &p.items;
+                quote! {
+                    if crate::dispatch::all(matches) {
+                        crate::dispatch::reply_all(request.pages(), #items).await
+                    } else {
+                        #reply
+                    }
+                }
+            }
+            None => reply,
+        };
         quote! {
             #id => {
                 #[allow(unused_mut)]
@@ -1310,7 +1579,35 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
         let ty = op.body_ty.as_ref()?;
         Some(quote!(#id => crate::dispatch::decodes::<#ty>(value),))
     });
+    let wait = match ops.iter().find(|o| o.hints.waiter.is_some()) {
+        Some(o) => {
+            let method = format_ident!(
+                "wait_for_{}",
+                o.hints.waiter.as_ref().map_or("", |w| w.name.as_str())
+            );
+            quote! {
+                crate::dispatch::reply(
+                    client.#method(job.to_string()).timeout(timeout).on_status(on_status).await,
+                )
+            }
+        }
+        None => quote! {
+            let _ = (client, job, timeout, on_status);
+            ::std::result::Result::Err(crate::dispatch::DispatchError::Unknown("an operation that shows jobs (x-waiter)".to_string()))
+        },
+    };
     let extra = crate::codegen::parse_items(quote! {
+        /// Waits for the job `job` through the spec's job waiter (`x-waiter`), calling
+        /// `on_status` with each status polled.
+        pub async fn wait(
+            client: &Client,
+            job: &str,
+            timeout: ::std::time::Duration,
+            on_status: impl Fn(&str) + Send + Sync,
+        ) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
+            #wait
+        }
+
         /// The flags the CLI keeps for itself: no parameter's flag is one of them (the
         /// generator prefixes such a parameter's flag with its location).
         pub const RESERVED_FLAGS: &[&str] = &[#(#reserved),*];

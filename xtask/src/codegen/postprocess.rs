@@ -335,6 +335,28 @@ fn add_aliases(types: &mut [Item], alias: &Alias) -> Result<(), String> {
     Ok(())
 }
 
+/// The fields of every struct of `types`: struct name -> (JSON name, field, type), what the
+/// per-operation layer reads a success body through (read before `types` is rendered).
+pub type TypeFields = std::collections::HashMap<String, Vec<(String, syn::Ident, syn::Type)>>;
+
+/// [`TypeFields`] of the client's file.
+pub fn type_fields(file: &mut syn::File) -> TypeFields {
+    let mut out = TypeFields::new();
+    let Ok(types) = types_module(file) else {
+        return out;
+    };
+    for item in types.iter() {
+        let Item::Struct(s) = item else { continue };
+        let fields = s
+            .fields
+            .iter()
+            .filter_map(|f| Some((wire_name(f)?, f.ident.clone()?, f.ty.clone())))
+            .collect();
+        out.insert(s.ident.to_string(), fields);
+    }
+    out
+}
+
 /// The JSON name of a generated field: its `#[serde(rename = "...")]`, else its identifier.
 fn wire_name(field: &syn::Field) -> Option<String> {
     let mut rename = None;
