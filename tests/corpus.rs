@@ -179,6 +179,114 @@ fn htap_operations_imported_lint_clean_generate_compile_and_run() {
     assert_clean("HTAP, imported", &run, 47);
 }
 
+/// The tags' features of a client of two tags (the HTAP operations, imported): each alone,
+/// and with `builders`, compile without a warning (a client with no tag at all, which has no
+/// operation, is not a configuration that must be warning-free), and an operation of the other tag is not
+/// there.
+#[test]
+fn htap_tags_build_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = imported(&corpus_files(&HTAP), dir.path());
+    fixture::workspace(&spec, "imported.yaml", dir.path());
+    let generated =
+        std::fs::read_to_string(dir.path().join("crates/taurusdb/src/generated.rs")).unwrap();
+    let lite = type_of_tag(&generated, "htap-lite")
+        .expect("an operation's type under the feature of tag HTAP (Lite Edition)");
+    // A crate of its own that asks for one tag (the client's dev-dependencies, the mocks,
+    // turn every tag on in its tests).
+    let probe = dir.path().join("probe");
+    std::fs::create_dir_all(probe.join("src")).unwrap();
+    std::fs::copy(dir.path().join("Cargo.lock"), probe.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        probe.join("src/lib.rs"),
+        format!(
+            "pub fn the_operation_is_there() {{\n    let _: Option<taurusdb::{lite}> = None;\n}}\n"
+        ),
+    )
+    .unwrap();
+    let probe_check = |features: &str| {
+        std::fs::write(
+            probe.join("Cargo.toml"),
+            format!("[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ntaurusdb = {{ path = \"../crates/taurusdb\", default-features = false, features = [{features}] }}\n\n[workspace]\n"),
+        )
+        .unwrap();
+        let out = fixture::cargo(&probe, &["check", "--message-format", "short"]);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, stderr) = probe_check("\"htap-lite\"");
+    assert!(ok, "the probe with its operation's tag: {stderr}");
+    let (ok, stderr) = probe_check("\"htap-standard\"");
+    assert!(!ok, "taurusdb::{lite} compiles without its tag's feature");
+    let name = lite.split("::").nth(1).unwrap().split('<').next().unwrap();
+    assert!(
+        stderr.contains(name) && stderr.lines().filter(|l| l.contains(": error")).count() == 1,
+        "one tag: the only error must be the other tag's operation:\n{stderr}"
+    );
+    let check = |flags: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--message-format",
+            "short",
+            "-p",
+            "taurusdb",
+            "--lib",
+        ];
+        args.extend_from_slice(flags);
+        let out = fixture::cargo(dir.path(), &args);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for flags in [
+        &[][..],
+        &["--no-default-features", "--features", "htap-standard"][..],
+        &["--no-default-features", "--features", "htap-lite"][..],
+        &["--features", "builders"][..],
+    ] {
+        let (ok, stderr) = check(flags);
+        assert!(ok, "{flags:?}: {stderr}");
+        let warnings = fixture::own_warnings(&stderr);
+        assert!(warnings.is_empty(), "{flags:?}: {}", warnings.join("\n"));
+    }
+}
+
+/// The first type under `feature` in a top-level module of generated code (progenitor's
+/// `builder` or the `requests`), as a path with its lifetimes `'static`.
+fn type_of_tag(generated: &str, feature: &str) -> Option<String> {
+    let cfg = format!("    #[cfg(feature = \"{feature}\")]");
+    let mut module = String::new();
+    let mut lines = generated.lines();
+    while let Some(line) = lines.next() {
+        if let Some(m) = line.strip_prefix("pub mod ") {
+            module = m.trim_end_matches(" {").to_string();
+            continue;
+        }
+        if line != cfg {
+            continue;
+        }
+        let next = lines
+            .by_ref()
+            .find(|l| !l.trim_start().starts_with("///"))?;
+        if let Some(rest) = next.strip_prefix("    pub struct ") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let lifetime = if rest[name.len()..].starts_with("<'a>") {
+                "<'static>"
+            } else {
+                ""
+            };
+            return Some(format!("{module}::{name}{lifetime}"));
+        }
+    }
+    None
+}
+
 #[test]
 fn htap_operations_as_converted_generate_compile_and_run() {
     let spec = root().join("tests/fixtures/corpus/swagger2openapi-htap.json");

@@ -75,7 +75,8 @@ pub fn workspace(spec: &Path, spec_name: &str, dir: &Path) {
     copy(&root.join("README.md"), &dir.join("README.md"));
 
     let spec = xtask::model::spec::Spec::load(spec).unwrap_or_else(|d| panic!("{d}"));
-    let outputs = xtask::codegen::generate(&spec, spec_name).unwrap_or_else(|d| panic!("{d}"));
+    let outputs =
+        xtask::codegen::generate_in(dir, &spec, spec_name).unwrap_or_else(|d| panic!("{d}"));
     xtask::workspace::write(dir, &outputs).unwrap();
 }
 

@@ -30,6 +30,7 @@ pub mod types {
             ::std::vec::Vec<DbConfigCheckResult>,
         >,
     }
+    #[cfg(feature = "builders")]
     impl DataBaseInfo {
         pub fn builder() -> builder::DataBaseInfo {
             Default::default()
@@ -50,6 +51,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl DbConfigCheckResult {
         pub fn builder() -> builder::DbConfigCheckResult {
             Default::default()
@@ -70,6 +72,7 @@ pub mod types {
         #[serde(alias = "message")]
         pub error_msg: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ErrorResponse {
         pub fn builder() -> builder::ErrorResponse {
             Default::default()
@@ -191,6 +194,7 @@ allowed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_database_name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl StarRocksReplicationConfig {
         pub fn builder() -> builder::StarRocksReplicationConfig {
             Default::default()
@@ -211,6 +215,7 @@ allowed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub table_name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl TableConfigCheckResult {
         pub fn builder() -> builder::TableConfigCheckResult {
             Default::default()
@@ -231,6 +236,7 @@ allowed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tables: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "builders")]
     impl TableReplConfig {
         pub fn builder() -> builder::TableReplConfig {
             Default::default()
@@ -305,6 +311,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct DataBaseInfo {
             database_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -315,6 +322,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for DataBaseInfo {
             fn default() -> Self {
                 Self {
@@ -323,6 +331,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl DataBaseInfo {
             pub fn database_name<T>(mut self, value: T) -> Self
             where
@@ -353,6 +362,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<DataBaseInfo> for super::DataBaseInfo {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -364,6 +374,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::DataBaseInfo> for DataBaseInfo {
             fn from(value: super::DataBaseInfo) -> Self {
                 Self {
@@ -373,6 +384,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct DbConfigCheckResult {
             check_result: ::std::result::Result<
                 ::std::option::Option<crate::types::CheckResult>,
@@ -387,6 +399,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for DbConfigCheckResult {
             fn default() -> Self {
                 Self {
@@ -396,6 +409,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl DbConfigCheckResult {
             pub fn check_result<T>(mut self, value: T) -> Self
             where
@@ -436,6 +450,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<DbConfigCheckResult>
         for super::DbConfigCheckResult {
             type Error = super::error::ConversionError;
@@ -449,6 +464,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::DbConfigCheckResult> for DbConfigCheckResult {
             fn from(value: super::DbConfigCheckResult) -> Self {
                 Self {
@@ -459,6 +475,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct ErrorResponse {
             error_code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -469,6 +486,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for ErrorResponse {
             fn default() -> Self {
                 Self {
@@ -477,6 +495,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl ErrorResponse {
             pub fn error_code<T>(mut self, value: T) -> Self
             where
@@ -503,6 +522,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -514,6 +534,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
             fn from(value: super::ErrorResponse) -> Self {
                 Self {
@@ -523,6 +544,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct StarRocksReplicationConfig {
             database_info: ::std::result::Result<
                 ::std::option::Option<super::DataBaseInfo>,
@@ -577,6 +599,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for StarRocksReplicationConfig {
             fn default() -> Self {
                 Self {
@@ -596,6 +619,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl StarRocksReplicationConfig {
             pub fn database_info<T>(mut self, value: T) -> Self
             where
@@ -780,6 +804,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<StarRocksReplicationConfig>
         for super::StarRocksReplicationConfig {
             type Error = super::error::ConversionError;
@@ -803,6 +828,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::StarRocksReplicationConfig>
         for StarRocksReplicationConfig {
             fn from(value: super::StarRocksReplicationConfig) -> Self {
@@ -824,6 +850,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct TableConfigCheckResult {
             check_result: ::std::result::Result<
                 ::std::option::Option<crate::types::CheckResult>,
@@ -838,6 +865,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for TableConfigCheckResult {
             fn default() -> Self {
                 Self {
@@ -847,6 +875,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl TableConfigCheckResult {
             pub fn check_result<T>(mut self, value: T) -> Self
             where
@@ -887,6 +916,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<TableConfigCheckResult>
         for super::TableConfigCheckResult {
             type Error = super::error::ConversionError;
@@ -900,6 +930,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::TableConfigCheckResult>
         for TableConfigCheckResult {
             fn from(value: super::TableConfigCheckResult) -> Self {
@@ -911,6 +942,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "builders")]
         pub struct TableReplConfig {
             repl_scope: ::std::result::Result<
                 ::std::option::Option<crate::types::ReplScope>,
@@ -925,6 +957,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "builders")]
         impl ::std::default::Default for TableReplConfig {
             fn default() -> Self {
                 Self {
@@ -934,6 +967,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 }
             }
         }
+        #[cfg(feature = "builders")]
         impl TableReplConfig {
             pub fn repl_scope<T>(mut self, value: T) -> Self
             where
@@ -978,6 +1012,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 self
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::TryFrom<TableReplConfig> for super::TableReplConfig {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -990,6 +1025,7 @@ Only uppercase letters, lowercase letters, digits, and underscores (_) are allow
                 })
             }
         }
+        #[cfg(feature = "builders")]
         impl ::std::convert::From<super::TableReplConfig> for TableReplConfig {
             fn from(value: super::TableReplConfig) -> Self {
                 Self {
@@ -1206,6 +1242,7 @@ let response = client.list_star_rocks_data_replication_config()
     .await;
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
+    #[cfg(feature = "htap-standard")]
     pub fn raw_list_star_rocks_data_replication_config(
         &self,
     ) -> builder::ListStarRocksDataReplicationConfig<'_> {
@@ -1225,6 +1262,7 @@ pub mod builder {
 
 [`Client::raw_list_star_rocks_data_replication_config`]: super::Client::raw_list_star_rocks_data_replication_config*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "htap-standard")]
     pub struct ListStarRocksDataReplicationConfig<'a> {
         client: &'a super::Client,
         project_id: Result<::std::string::String, String>,
@@ -1232,6 +1270,7 @@ pub mod builder {
         task_name: Result<types::TaskName, String>,
         x_language: Result<types::Language, String>,
     }
+    #[cfg(feature = "htap-standard")]
     impl<'a> ListStarRocksDataReplicationConfig<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -1385,6 +1424,7 @@ pub(crate) const SERVERS: &[(&str, &[&str])] = &[
     ),
 ];
 impl Client {
+    #[cfg(feature = "htap-standard")]
     /// Querying Configurations of a StarRocks Data Synchronization Task
     ///
     /// This API is used to query configurations of a StarRocks data synchronization task.
@@ -1419,6 +1459,7 @@ impl Client {
 pub mod requests {
     #[allow(unused_imports)]
     use super::{types, ByteStream, Client, ResponseValue};
+    #[cfg(feature = "htap-standard")]
     /// A `ListStarRocksDataReplicationConfig` request (`GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration`), made by [`Client::replication_config`]: `.await` it or call [`send`](Self::send).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent or awaited"]
@@ -1437,6 +1478,7 @@ pub mod requests {
             ::std::result::Result<types::Language, ::std::string::String>,
         >,
     }
+    #[cfg(feature = "htap-standard")]
     impl<'a> ListStarRocksDataReplicationConfig<'a> {
         /// Project ID of a tenant in a region.
         ///
@@ -1542,6 +1584,7 @@ pub mod requests {
                 .await
         }
     }
+    #[cfg(feature = "htap-standard")]
     impl<'a> ::std::future::IntoFuture for ListStarRocksDataReplicationConfig<'a> {
         type Output = ::std::result::Result<
             ResponseValue<types::StarRocksReplicationConfig>,

@@ -50,6 +50,7 @@ pub use credentials::{
 };
 pub use error::{Error, ErrorKind};
 pub use generated::requests;
+#[allow(unused_imports)] // unused when the enabled tags have no open enum
 pub(crate) use open_enum::open_enum;
 pub use progenitor_client;
 pub use retry::RetryPolicy;

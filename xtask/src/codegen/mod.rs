@@ -12,6 +12,7 @@
 //!
 //! Then either write each output atomically (only if it changed) or, with `--check`, compare.
 
+pub mod features;
 pub mod hints;
 pub mod normalize;
 pub mod operations;
@@ -67,10 +68,30 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     let progenitor = Progenitor::new(spec, &api, &relaxed, &open_enums);
     laps.lap("tolerant transform, openapiv3 document");
 
+    let tags = features::tag_features(spec)?;
+    for op in &mut ops {
+        op.feature = tags.of.get(&op.id).cloned();
+    }
     let mut client = progenitor.run("client", &mut laps, |g, api| g.generate_tokens(api))?;
     postprocess::client(&mut client, &open_enums, &aliases, &servers)
         .map_err(|m| spec.diag("/components/schemas", m))?;
-    laps.lap("post-processing: client types");
+    let builders =
+        operations::rename_raw_builders(&mut client, &ops).map_err(|m| spec.diag("/paths", m))?;
+    let names: Vec<(String, String)> = builders
+        .iter()
+        .map(|(b, raw)| (b.to_string(), raw.to_string()))
+        .collect();
+    let gated: Vec<features::Gated<'_>> = names
+        .iter()
+        .zip(&ops)
+        .map(|((builder, raw), op)| features::Gated {
+            builder,
+            raw,
+            feature: op.feature.as_deref(),
+        })
+        .collect();
+    let reach = features::gate_client(&mut client, &gated, &tags.all);
+    laps.lap("post-processing: client types, features");
     // What the entry points read of the types (success bodies' fields), then the `types`
     // module (the largest part of the client) is complete: rendered here and its tree
     // dropped, before the entry points add theirs.
@@ -84,7 +105,11 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     operations::client(
         &mut client,
         &mut ops,
-        &fields,
+        &operations::Layout {
+            builders: &builders,
+            reach: &reach,
+            types: &fields,
+        },
         &error_bodies,
         &spec_json,
         &conformance_json,
@@ -120,6 +145,40 @@ pub fn generate(spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic>
     };
     laps.lap("prettyplease: CLI");
     Ok(vec![client, mock, cli])
+}
+
+/// The client's manifest, whose `[features]` hold the tags' features between these markers.
+pub const MANIFEST: &str = "crates/taurusdb/Cargo.toml";
+const FEATURES_BEGIN: &str =
+    "# @generated begin: the tags' features, written by `cargo xtask gen` (do not edit)";
+const FEATURES_END: &str = "# @generated end";
+
+/// [`generate`], and the client's manifest with the spec's tag features, when `root` has the
+/// client crate (a root without it gets the generated files alone).
+pub fn generate_in(root: &Path, spec: &Spec, spec_name: &str) -> Result<Vec<Output>, Diagnostic> {
+    let mut outputs = generate(spec, spec_name)?;
+    let path = root.join(MANIFEST);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(outputs);
+    };
+    let tags = features::tag_features(&normalize::canonical(spec))?;
+    let region = features::manifest_features(&tags.all);
+    let (Some(begin), Some(end)) = (text.find(FEATURES_BEGIN), text.find(FEATURES_END)) else {
+        return Err(Diagnostic::new(
+            display_path(root, &path),
+            None,
+            format!(
+                "the manifest has no `{FEATURES_BEGIN}` ... `{FEATURES_END}` region in its [features] for the tags' features"
+            ),
+        ));
+    };
+    let start = begin + FEATURES_BEGIN.len() + 1;
+    let contents = format!("{}{region}{}", &text[..start.min(end)], &text[end..]);
+    outputs.push(Output {
+        path: MANIFEST.to_string(),
+        contents,
+    });
+    Ok(outputs)
 }
 
 /// The most operations `gen` takes. Generation needs about 0.5 MB of memory per operation
@@ -727,7 +786,7 @@ pub fn run(root: &Path, spec_path: &Path, check: bool) -> Exit {
     let mut laps = Laps::from_env();
     let spec = Spec::load(spec_path);
     laps.lap("loading the spec (read, YAML, limits)");
-    match spec.and_then(|s| generate(&s, &spec_name)) {
+    match spec.and_then(|s| generate_in(root, &s, &spec_name)) {
         Ok(outputs) => {
             laps.restart();
             let exit = ensure(root, &outputs, check, &GEN);
@@ -758,7 +817,7 @@ mod tests {
     fn generated_code_is_fresh() {
         let root = workspace_root();
         let spec = crate::workspace::spec();
-        let outputs = generate(&spec, SPEC).unwrap_or_else(|d| panic!("{d}"));
+        let outputs = generate_in(&root, &spec, SPEC).unwrap_or_else(|d| panic!("{d}"));
         let stale = stale(&root, &outputs);
         let report: String = stale
             .iter()

@@ -138,6 +138,9 @@ pub struct Operation {
     pub success_ty: Option<syn::Type>,
     /// The hints that drive more than one call ([`hints`]).
     pub hints: Hints,
+    /// The cargo feature of its tag, if it has one (filled in by `gen`, see
+    /// [`crate::codegen::features`]).
+    pub feature: Option<String>,
 }
 
 /// `ListStarRocksDataReplicationConfig` -> `list-star-rocks-data-replication-config`.
@@ -236,6 +239,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             binary_response: false,
             success_ty: None,
             hints,
+            feature: None,
         };
         if let Some(other) = out.iter().find(|x| x.rust_method == o.rust_method) {
             return Err(spec.diag(
@@ -561,7 +565,7 @@ fn impl_self_is(i: &ItemImpl, name: &str) -> bool {
 
 /// Renames progenitor's `Client::<op>()` builder methods to `raw_<op>()` and returns, per
 /// operation (in the order of `ops`), the name of its builder struct.
-fn rename_raw_builders(
+pub fn rename_raw_builders(
     file: &mut syn::File,
     ops: &[Operation],
 ) -> Result<Vec<(syn::Ident, syn::Ident)>, String> {
@@ -787,22 +791,35 @@ fn is_string(ty: &syn::Type) -> bool {
 
 /// Adds the entry points, request types, operation table, error accessors and the spec as
 /// JSON to the client's file.
+/// What the client's file held before its types were rendered, that the entry points need:
+/// each operation's (builder struct, raw method), the types' features, the types' fields.
+pub struct Layout<'a> {
+    pub builders: &'a [(syn::Ident, syn::Ident)],
+    pub reach: &'a crate::codegen::features::Reach,
+    pub types: &'a crate::codegen::postprocess::TypeFields,
+}
+
 pub fn client(
     file: &mut syn::File,
     ops: &mut [Operation],
-    types: &crate::codegen::postprocess::TypeFields,
+    layout: &Layout<'_>,
     error_bodies: &[ErrorBody],
     spec_json: &str,
     conformance_json: &str,
 ) -> Result<(), String> {
-    let builders = rename_raw_builders(file, ops)?;
-    relink_builder_docs(file, &builders);
+    let Layout {
+        builders,
+        reach,
+        types,
+    } = layout;
+    let (builders, reach, types) = (*builders, *reach, *types);
+    relink_builder_docs(file, builders);
     let items =
         BuilderIndex::new(builder_mod(file).ok_or("progenitor's output has no `builder` module")?);
     let mut entry_points = Vec::new();
     let mut requests = Vec::new();
     let mut error_types: Vec<String> = Vec::new();
-    for (op, (name, raw)) in ops.iter_mut().zip(&builders) {
+    for (op, (name, raw)) in ops.iter_mut().zip(builders) {
         let b = read_builder(&items, name).map_err(|e| format!("{}: {e}", op.id))?;
         for p in &mut op.params {
             let (field, ty) = b
@@ -869,7 +886,9 @@ pub fn client(
                     None => quote!(None),
                 };
                 let (code, message) = (get(code), get(message));
+                let cfg = type_cfg(reach, schema);
                 quote! {
+                    #cfg
                     impl crate::ApiErrorBody for types::#ty {
                         fn error_code(&self) -> ::std::option::Option<&str> { #code }
                         fn error_message(&self) -> ::std::option::Option<&str> { #message }
@@ -882,7 +901,9 @@ pub fn client(
         .filter(|e| *e != "()" && !error_bodies.iter().any(|b| b.schema == **e))
         .map(|name| {
             let ty = format_ident!("{}", name);
+            let cfg = type_cfg(reach, name);
             quote! {
+                #cfg
                 impl crate::ApiErrorBody for types::#ty {
                     fn error_code(&self) -> ::std::option::Option<&str> { None }
                     fn error_message(&self) -> ::std::option::Option<&str> { None }
@@ -930,6 +951,17 @@ pub fn client(
     .map_err(|e| format!("the generated entry points do not parse: {e}"))?;
     file.items.extend(extra.items);
     Ok(())
+}
+
+/// The `cfg` of items about a generated type: those of the type itself.
+fn type_cfg(reach: &crate::codegen::features::Reach, name: &str) -> TokenStream {
+    match reach.features.get(name) {
+        Some(f) => {
+            let f = f.iter();
+            quote!(#[cfg(any(#(feature = #f),*))])
+        }
+        None => TokenStream::new(),
+    }
 }
 
 /// progenitor holds a body as `types::builder::X` (builder style) or `types::X`; the entry
@@ -1249,7 +1281,9 @@ fn request_tokens(
         op.id, op.method, op.path, op.rust_method
     );
     let id = &op.id;
+    let cfg = crate::codegen::features::op_cfg(op.feature.as_deref());
     let entry = quote! {
+        #cfg
         #(#[doc = #doc])*
         pub fn #method(&self, #(#ctor_args),*) -> requests::#ty_name<'_> {
             requests::#ty_name {
@@ -1260,6 +1294,7 @@ fn request_tokens(
         }
     };
     let request = quote! {
+        #cfg
         #[doc = #req_doc]
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent or awaited"]
@@ -1269,6 +1304,7 @@ fn request_tokens(
             #body_field
         }
 
+        #cfg
         impl<'a> #ty_name<'a> {
             #(#setters)*
 
@@ -1286,6 +1322,7 @@ fn request_tokens(
             }
         }
 
+        #cfg
         impl<'a> ::std::future::IntoFuture for #ty_name<'a> {
             type Output = ::std::result::Result<ResponseValue<#success>, crate::Error>;
             type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
@@ -1376,7 +1413,9 @@ fn pages_tokens(
         " Every item of the list (`{}` of each page), one after another across its pages (as a `Stream`).",
         p.items
     );
+    let cfg = crate::codegen::features::op_cfg(op.feature.as_deref());
     Ok(quote! {
+        #cfg
         impl<'a> #request<'a> {
             #[doc = #doc_pages]
             pub fn pages(self) -> crate::paginate::Pages<'a, #success> {
@@ -1444,7 +1483,9 @@ fn waiter_tokens(op: &Operation) -> Result<TokenStream, String> {
         " Waits for the job `{}` to end, polling [`{}`](Self::{}) until `{}` is one of {:?} (the job's last response) or {:?} (an error of kind `JobFailed`); `.await` it. The interval and the timeout are bounded (see [`crate::wait::Waiter`]); a job that has not ended in time is an error of kind `WaitTimeout` that names it.",
         id.name, op.rust_method, op.rust_method, w.status, w.success, w.failure
     );
+    let cfg = crate::codegen::features::op_cfg(op.feature.as_deref());
     Ok(quote! {
+        #cfg
         #[doc = #doc]
         pub fn #method(
             &self,

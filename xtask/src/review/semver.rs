@@ -225,7 +225,7 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 /// generated code. Returns the crate's manifest path.
 pub fn generate_crate(root: &Path, spec: &Spec, dir: &Path) -> Result<PathBuf, String> {
     let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
-    let outputs = crate::codegen::generate(spec, &spec.file).map_err(|d| d.to_string())?;
+    let outputs = crate::codegen::generate_in(root, spec, &spec.file).map_err(|d| d.to_string())?;
     let generated = outputs
         .iter()
         .find(|o| o.path == crate::codegen::CLIENT)
@@ -253,8 +253,12 @@ pub fn generate_crate(root: &Path, spec: &Spec, dir: &Path) -> Result<PathBuf, S
         std::fs::copy(from.join("README.md"), to.join("README.md"))
             .map_err(|e| io("README.md", e))?;
     }
-    let client = std::fs::read_to_string(from.join("Cargo.toml"))
-        .map_err(|e| io("crates/taurusdb/Cargo.toml", e))?;
+    // The manifest with this spec's tag features, as `gen` writes it.
+    let client = match outputs.iter().find(|o| o.path == crate::codegen::MANIFEST) {
+        Some(m) => m.contents.clone(),
+        None => std::fs::read_to_string(from.join("Cargo.toml"))
+            .map_err(|e| io("crates/taurusdb/Cargo.toml", e))?,
+    };
     std::fs::write(to.join("Cargo.toml"), client_manifest(&client))
         .map_err(|e| io("Cargo.toml", e))?;
     std::fs::write(to.join("src/generated.rs"), &generated.contents)
