@@ -344,7 +344,7 @@ const CHECKED_BY_ENTRY_POINTS: [&str; 7] = [
 
 /// The copy of the canonical document that progenitor is given: without the parameters the
 /// client writes itself (credentials, `Content-Type`), and with the constraints of inline
-/// parameter schemas left to the entry points ([`unconstrained`]).
+/// parameter schemas left to the entry points (`unconstrained`).
 pub fn for_progenitor(root: &mut Value) {
     let client_set = |p: &Value, root: &Value| {
         walk::resolve(root, p)
