@@ -14,24 +14,24 @@ fn root() -> PathBuf {
 const MAIN: &str = "openapi/vendor/ListStarRocksDataReplicationConfig.json";
 const SIBLING: &str = "openapi/vendor/ListStarRocksDataReplicationConfigByDataBase.json";
 const DEVIATIONS: &str = "openapi/vendor/deviations.yaml";
+const CORPUS_PAUSE: &str = "openapi/vendor/corpus/PauseStarRocksDataReplication.json";
 const SPEC: &str = "openapi/taurusdb.yaml";
 
-/// A temporary root with copies of the spec and of the files of `openapi/vendor/` (not the
-/// corpus under it, which `vendor` does not read).
+/// A temporary root with copies of the spec and of `openapi/vendor/` (its copies, the
+/// deviations file and the corpus, whose files `deviations.yaml` lists too).
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("openapi/vendor")).unwrap();
+    std::fs::create_dir_all(dir.path().join("openapi/vendor/corpus")).unwrap();
     std::fs::copy(root().join(SPEC), dir.path().join(SPEC)).unwrap();
-    for entry in std::fs::read_dir(root().join("openapi/vendor")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            continue;
+    for sub in ["openapi/vendor", "openapi/vendor/corpus"] {
+        for entry in std::fs::read_dir(root().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let to = dir.path().join(sub).join(path.file_name().unwrap());
+            std::fs::copy(&path, to).unwrap();
         }
-        let to = dir
-            .path()
-            .join("openapi/vendor")
-            .join(path.file_name().unwrap());
-        std::fs::copy(&path, to).unwrap();
     }
     dir
 }
@@ -258,12 +258,12 @@ fn a_misplaced_x_vendor_is_an_error() {
 
 #[test]
 fn bad_vendor_files_are_named_with_exit_2() {
-    let cases: [(&str, Option<&str>, &str); 5] = [
+    let cases: [(&str, Option<&str>, &str); 6] = [
         (MAIN, None, "cannot read the vendor definition"),
         (
             MAIN,
             Some("{\"version\": \"2.0\", \"paths\": {"),
-            "is not JSON",
+            "not valid JSON",
         ),
         (SIBLING, Some("[1, 2]"), "not a Swagger 2.0 document"),
         (
@@ -274,9 +274,18 @@ fn bad_vendor_files_are_named_with_exit_2() {
         (
             MAIN,
             Some(
-                "{\"swagger\": \"2.0\", \"paths\": {\"/x\": {\"get\": {\"responses\": {\"200\": {\"schema\": {\"$ref\": \"#/definitions/Gone\"}}}}}}}",
+                "{\"swagger\": \"2.0\", \"paths\": {\"/x\": {\"get\": {\"operationId\": \"X\", \"responses\": {\"200\": {\"schema\": {\"$ref\": \"#/definitions/Gone\"}}}}}}}",
             ),
-            "points at `#/definitions/Gone`",
+            "`#/definitions/Gone`, which is not in this document",
+        ),
+        // A corpus file listed in deviations.yaml: API Explorer's record with a `consumes`
+        // that is not the JSON list it must hold.
+        (
+            CORPUS_PAUSE,
+            Some(
+                "{\"version\": \"2.0\", \"consumes\": \"application/json\", \"paths\": {\"/x\": {\"post\": {\"operationId\": \"X\", \"responses\": {\"200\": {}}}}}}",
+            ),
+            "`consumes` is not a JSON list of media types",
         ),
     ];
     for (file, contents, message) in cases {
@@ -300,7 +309,8 @@ fn bad_vendor_files_are_named_with_exit_2() {
     .unwrap();
     let (code, _, err) = run(dir.path());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("ListStarRocksDataReplicationConfig.json: the vendor definition is not a Swagger 2.0 document"), "{err}");
+    assert!(err.contains("ListStarRocksDataReplicationConfig.json:1:2: the vendor definition is not a Swagger 2.0 document"), "{err}");
+    assert!(err.contains("Swagger \"1.2\" is not supported"), "{err}");
 }
 
 #[test]
@@ -397,5 +407,117 @@ fn swagger_2_is_read_as_the_openapi_3_it_stands_for() {
         "Thing required",
     ] {
         assert!(c.facts.contains(fact), "{fact} not compared: {:?}", c.facts);
+    }
+}
+
+/// Every definition of the corpus (API Explorer's records as the package ships them: no
+/// `swagger` key, `consumes` a JSON string, API Explorer's own keys) loads through the reader
+/// `cargo xtask import` uses and is compared: its operation is a fact, and the document
+/// compared is the Swagger 2.0 one it stands for.
+#[test]
+fn every_corpus_definition_can_be_compared() {
+    let spec = xtask::model::spec::Spec::load(&root().join(SPEC))
+        .unwrap_or_else(|d| panic!("{d}"))
+        .root;
+    let mut files: Vec<_> = std::fs::read_dir(root().join("openapi/vendor/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 183, "{} corpus files", files.len());
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let raw: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(
+            raw.get("swagger").is_none(),
+            "{name} is not in the corpus format"
+        );
+        let doc = vendor::load_vendor(path, &name).unwrap_or_else(|d| panic!("{d}"));
+        // The Swagger 2.0 document it stands for: `consumes` parsed, API Explorer's keys out.
+        assert_eq!(doc.root["swagger"], "2.0", "{name}");
+        if raw
+            .get("consumes")
+            .is_some_and(serde_json::Value::is_string)
+        {
+            assert!(
+                doc.root["consumes"].is_array(),
+                "{name}: {}",
+                doc.root["consumes"]
+            );
+        }
+        assert!(doc.root.get("product_short").is_none(), "{name}");
+        let id = raw["name"].as_str().unwrap();
+        let c = vendor::compare(&spec, std::slice::from_ref(&doc));
+        assert!(
+            c.facts.iter().any(|f| f.starts_with(&format!("{id} "))),
+            "{name}: no fact about {id}"
+        );
+    }
+}
+
+/// `deviations.yaml` lists a definition for every operation of the spec that the workspace
+/// has Huawei's definition of (`openapi/vendor/corpus/<operationId>.json`), and the listed
+/// corpus files are the package's, unchanged.
+#[test]
+fn every_operation_with_a_definition_is_compared() {
+    let config = vendor::load_config(&root().join(DEVIATIONS), DEVIATIONS).unwrap();
+    let dir = root().join("openapi/vendor");
+    let listed: Vec<String> = config
+        .definitions
+        .iter()
+        .flat_map(|f| {
+            let doc = vendor::load_vendor(&dir.join(f), f).unwrap_or_else(|d| panic!("{d}"));
+            let mut ids = Vec::new();
+            for item in doc.root["paths"].as_object().unwrap().values() {
+                for op in item.as_object().unwrap().values() {
+                    if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+            ids
+        })
+        .collect();
+    let spec = xtask::model::spec::Spec::load(&root().join(SPEC))
+        .unwrap_or_else(|d| panic!("{d}"))
+        .root;
+    let mut checked = 0;
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if dir.join("corpus").join(format!("{id}.json")).exists() {
+                checked += 1;
+                assert!(
+                    listed.iter().any(|l| l == id),
+                    "{id}: the workspace has its definition, but deviations.yaml lists none"
+                );
+            }
+        }
+    }
+    assert!(checked >= 12, "{checked} operations with a definition");
+    // The corpus files listed are byte for byte the package's (corpus/SHA256SUMS).
+    let sums = std::fs::read_to_string(dir.join("corpus/SHA256SUMS")).unwrap();
+    for f in config
+        .definitions
+        .iter()
+        .filter(|f| f.starts_with("corpus/"))
+    {
+        use sha2::Digest;
+        let name = f.trim_start_matches("corpus/");
+        let digest = sha2::Sha256::digest(std::fs::read(dir.join(f)).unwrap());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let recorded = sums
+            .lines()
+            .find_map(|l| {
+                l.split_once("  ")
+                    .filter(|(_, n)| *n == name)
+                    .map(|(h, _)| h)
+            })
+            .unwrap_or_else(|| panic!("{f} is not in corpus/SHA256SUMS"));
+        assert_eq!(recorded, hex, "{f} is not the package's file");
     }
 }

@@ -20,6 +20,32 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ListStarRocksDataReplicationConfig => {
                 Self::cli_list_star_rocks_data_replication_config()
             }
+            CliCommand::ListStarRocksDataReplications => {
+                Self::cli_list_star_rocks_data_replications()
+            }
+            CliCommand::ModifyDataSync => Self::cli_modify_data_sync(),
+            CliCommand::CreateStarRocksDataReplication => {
+                Self::cli_create_star_rocks_data_replication()
+            }
+            CliCommand::DeleteStarRocksDataReplication => {
+                Self::cli_delete_star_rocks_data_replication()
+            }
+            CliCommand::PauseStarRocksDataReplication => {
+                Self::cli_pause_star_rocks_data_replication()
+            }
+            CliCommand::ResumeStarRocksDataReplication => {
+                Self::cli_resume_star_rocks_data_replication()
+            }
+            CliCommand::ListStarRocksDataReplicationConfigByDataBase => {
+                Self::cli_list_star_rocks_data_replication_config_by_data_base()
+            }
+            CliCommand::CheckDataBaseConfig => Self::cli_check_data_base_config(),
+            CliCommand::CheckTableConfig => Self::cli_check_table_config(),
+            CliCommand::ListStarRocksDbParameters => {
+                Self::cli_list_star_rocks_db_parameters()
+            }
+            CliCommand::ListStarRocksDataBases => Self::cli_list_star_rocks_data_bases(),
+            CliCommand::ShowGaussMySqlJobInfo => Self::cli_show_gauss_my_sql_job_info(),
         }
     }
     pub fn cli_list_star_rocks_data_replication_config() -> ::clap::Command {
@@ -70,22 +96,1049 @@ impl<T: CliConfig> Cli<T> {
                 "Querying Configurations of a StarRocks Data Synchronization Task\n\nThis API is used to query configurations of a StarRocks data synchronization task.\n\nThe page's sentence \"Before calling this API:\" ends there; the prerequisites it\nannounces are not on the page.\n",
             )
     }
+    pub fn cli_list_star_rocks_data_replications() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Number of tasks to return, from 1 to 100. The server returns up to 100 when it is\nleft out.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("offset")
+                    .long("offset")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Number of tasks to skip before the first one returned (0, the default, starts with\nthe first task). It cannot be negative.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .about(
+                "Listing the Data Synchronization Tasks of a StarRocks Instance\n\nLists the data synchronization tasks of a StarRocks instance, a page at a time\n(`offset`, `limit`), with each task's source and destination databases, stage, health\nand progress.\n",
+            )
+    }
+    pub fn cli_modify_data_sync() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("database-repl-scope")
+                    .long("database-repl-scope")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::ModifyReplicationRequestDatabaseReplScope::All
+                                    .to_string(),
+                                types::ModifyReplicationRequestDatabaseReplScope::Part
+                                    .to_string(),
+                            ]),
+                            |s| {
+                                types::ModifyReplicationRequestDatabaseReplScope::try_from(
+                                        s,
+                                    )
+                                    .unwrap()
+                            },
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Which databases are synchronized: `all` or `part` (some). The server takes `part`\nwhen it is left out.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("is-instance-level-sync")
+                    .long("is-instance-level-sync")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::ModifyReplicationRequestIsInstanceLevelSync::True
+                                    .to_string(),
+                                types::ModifyReplicationRequestIsInstanceLevelSync::False
+                                    .to_string(),
+                            ]),
+                            |s| {
+                                types::ModifyReplicationRequestIsInstanceLevelSync::try_from(
+                                        s,
+                                    )
+                                    .unwrap()
+                            },
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Whether the task synchronizes the whole instance: `true` or `false` (as text). The\nserver takes `false` when it is left out.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("is-support-reg-exp")
+                    .long("is-support-reg-exp")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::ModifyReplicationRequestIsSupportRegExp::True
+                                    .to_string(),
+                                types::ModifyReplicationRequestIsSupportRegExp::False
+                                    .to_string(),
+                            ]),
+                            |s| {
+                                types::ModifyReplicationRequestIsSupportRegExp::try_from(s)
+                                    .unwrap()
+                            },
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Whether table names may be wildcard patterns: `true` or `false` (as text). The\nserver takes `false` when it is left out.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-database-name")
+                    .long("source-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::ModifyReplicationRequestSourceDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The TaurusDB database: 3 to 1024 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-instance-id")
+                    .long("source-instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "ID of the TaurusDB instance the task reads (36 characters ending in `in07`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-node-id")
+                    .long("source-node-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "ID of the TaurusDB read replica the task reads (36 characters ending in `no07`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("target-database-name")
+                    .long("target-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::ModifyReplicationRequestTargetDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The StarRocks database: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required(false)
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Modifying the Configuration of a StarRocks Data Synchronization Task\n\nChanges the configuration of a data synchronization task: the tables it synchronizes,\nthe database parameters of the synchronization, and the instance-level options. The\nserver checks the new configuration and returns the checks with the job (`job_id`)\nthat applies it.\n",
+            )
+    }
+    pub fn cli_create_star_rocks_data_replication() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-database")
+                    .long("source-database")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::CreateReplicationRequestSourceDatabase
+                        ),
+                    )
+                    .required_unless_present("json-body")
+                    .help("The TaurusDB database to synchronize."),
+            )
+            .arg(
+                ::clap::Arg::new("source-instance-id")
+                    .long("source-instance-id")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::CreateReplicationRequestSourceInstanceId
+                        ),
+                    )
+                    .required_unless_present("json-body")
+                    .help("ID of the TaurusDB instance to synchronize from."),
+            )
+            .arg(
+                ::clap::Arg::new("source-node-id")
+                    .long("source-node-id")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::CreateReplicationRequestSourceNodeId
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "ID of the TaurusDB read replica to read from. Without it, the task reads the\nprimary node.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("target-database")
+                    .long("target-database")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::CreateReplicationRequestTargetDatabase
+                        ),
+                    )
+                    .required_unless_present("json-body")
+                    .help(
+                        "The StarRocks database to synchronize into: 3 to 128 characters, letters, digits\nand underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required_unless_present("json-body")
+                    .help(
+                        "Name of the new task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Creating a Data Synchronization Task for a StarRocks Instance\n\nCreates a task that synchronizes a TaurusDB database into a database of the StarRocks\ninstance. The call starts a job (`job_id`), which builds the task; the task appears in\nthe list with stage `wait` and then goes through full and incremental synchronization.\n",
+            )
+    }
+    pub fn cli_delete_star_rocks_data_replication() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required_unless_present("json-body")
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Deleting a Data Synchronization Task of a StarRocks Instance\n\nDeletes a data synchronization task, named in the request body (a DELETE with a JSON\nbody). The call starts a job (`job_id`) that stops the synchronization and removes the\ntask.\n",
+            )
+    }
+    pub fn cli_pause_star_rocks_data_replication() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required_unless_present("json-body")
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Pausing a Data Synchronization Task of a StarRocks Instance\n\nPauses (the page says \"stops\") a data synchronization task: the task stays, with\nstage `paused`, until ResumeStarRocksDataReplication resumes it. The call starts a job\n(`job_id`).\n",
+            )
+    }
+    pub fn cli_resume_star_rocks_data_replication() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required_unless_present("json-body")
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Resuming a Data Synchronization Task of a StarRocks Instance\n\nResumes a paused data synchronization task (the page says \"restores\"): the task goes on\nfrom where PauseStarRocksDataReplication stopped it. The call starts a job\n(`job_id`).\n",
+            )
+    }
+    pub fn cli_list_star_rocks_data_replication_config_by_data_base() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("database")
+                    .long("database")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Name of the destination (StarRocks) database: 3 to 128 characters, letters, digits\nand underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .about(
+                "Querying the Synchronization Configuration of a Destination Database\n\nReturns the configuration of the data synchronization task that writes a given\nStarRocks database: the same configuration and checks as\nListStarRocksDataReplicationConfig, found by destination database instead of task name.\n",
+            )
+    }
+    pub fn cli_check_data_base_config() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-database-name")
+                    .long("source-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::DatabaseConfigCheckRequestSourceDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The TaurusDB database: 3 to 1024 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-instance-id")
+                    .long("source-instance-id")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::DatabaseConfigCheckRequestSourceInstanceId
+                        ),
+                    )
+                    .required(false)
+                    .help("ID of the TaurusDB instance to synchronize from."),
+            )
+            .arg(
+                ::clap::Arg::new("source-node-id")
+                    .long("source-node-id")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::DatabaseConfigCheckRequestSourceNodeId
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "ID of the TaurusDB read replica to read from. Without it, the primary node is used.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("target-database-name")
+                    .long("target-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::DatabaseConfigCheckRequestTargetDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The StarRocks database: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required(false)
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Checking the Database Configuration of a Data Synchronization\n\nChecks, before a task is created or changed, whether the source and destination\ndatabases and the database parameters suit StarRocks data synchronization. Each\nparameter's check says `success` or `fail`.\n",
+            )
+    }
+    pub fn cli_check_table_config() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("is-create-task")
+                    .long("is-create-task")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::TableConfigCheckRequestIsCreateTask::True
+                                    .to_string(),
+                                types::TableConfigCheckRequestIsCreateTask::False
+                                    .to_string(),
+                            ]),
+                            |s| {
+                                types::TableConfigCheckRequestIsCreateTask::try_from(s)
+                                    .unwrap()
+                            },
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Whether the check is for a task about to be created (`true`) or for a change to an\nexisting one (`false`); as text.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-database-name")
+                    .long("source-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::TableConfigCheckRequestSourceDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The TaurusDB database: 3 to 1024 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("source-instance-id")
+                    .long("source-instance-id")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::TableConfigCheckRequestSourceInstanceId
+                        ),
+                    )
+                    .required(false)
+                    .help("ID of the TaurusDB instance to synchronize from."),
+            )
+            .arg(
+                ::clap::Arg::new("source-node-id")
+                    .long("source-node-id")
+                    .value_parser(
+                        ::clap::value_parser!(types::TableConfigCheckRequestSourceNodeId),
+                    )
+                    .required(false)
+                    .help(
+                        "ID of the TaurusDB read replica to read from. Without it, the primary node is used.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("target-database-name")
+                    .long("target-database-name")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            types::TableConfigCheckRequestTargetDatabaseName
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "The StarRocks database: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("task-name")
+                    .long("task-name")
+                    .value_parser(::clap::value_parser!(types::TaskName))
+                    .required(false)
+                    .help(
+                        "Name of the task: 3 to 128 characters, letters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Checking the Table Configuration of a Data Synchronization\n\nChecks, before a task is created or changed, whether the tables to synchronize and\ntheir settings suit StarRocks data synchronization. Each table's check says `success`\nor `fail`.\n",
+            )
+    }
+    pub fn cli_list_star_rocks_db_parameters() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("add-task-scenario")
+                    .long("add-task-scenario")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Set when the parameters are for a subtask added to an existing task: the response\nthen says which parameters can still be changed.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("main-task-name")
+                    .long("main-task-name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Name of the main task the new subtask is added to."),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .about(
+                "Listing the Database Parameters of StarRocks Data Synchronization\n\nLists the database parameters a data synchronization task takes (the `db_configs` of\nModifyDataSync, CheckDataBaseConfig and CheckTableConfig): each one's type, default,\nrange and whether it can be changed.\n",
+            )
+    }
+    pub fn cli_list_star_rocks_data_bases() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("database-name")
+                    .long("database-name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Only databases whose names match this one (a fuzzy match): 3 to 128 characters,\nletters, digits and underscores only.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("instance-id")
+                    .long("instance-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "StarRocks instance ID, which is compliant with the UUID format.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Number of databases to return, from 1 to 100. The page says the server returns 1\nwhen it is left out: set it when listing.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("offset")
+                    .long("offset")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Number of databases to skip before the first one returned (0, the default, starts\nwith the first). It cannot be negative.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .about(
+                "Listing the Databases of a StarRocks Instance\n\nLists the databases of a StarRocks instance by name, a page at a time (`offset`,\n`limit`), optionally only those whose names contain `database_name`.\n",
+            )
+    }
+    pub fn cli_show_gauss_my_sql_job_info() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID of the job (the `job_id` an operation returned)."),
+            )
+            .arg(
+                ::clap::Arg::new("project-id")
+                    .long("project-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "Project ID of a tenant in a region.\n\nTo obtain this value, see Obtaining a Project ID.\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("x-language")
+                    .long("x-language")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::Language::EnUs.to_string(),
+                                types::Language::ZhCn.to_string(),
+                            ]),
+                            |s| types::Language::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(true)
+                    .help("Request language type. The default value is en-us.\n"),
+            )
+            .about(
+                "Querying a Job\n\nReturns a job of the task center by its ID: its name, status, progress and times. The\nStarRocks operations that change a task (create, modify, pause, resume, delete) return\nsuch a job's ID as `job_id`.\n\nOnly jobs of the last month can be queried, and a new job can take a few seconds to\nappear: a query right after the call that started it may not find it yet.\n",
+            )
+    }
 }
 /// progenitor's hooks for executing its commands: this CLI runs operations through `dispatch` instead, so none remain.
 pub trait CliConfig {}
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
     ListStarRocksDataReplicationConfig,
+    ListStarRocksDataReplications,
+    ModifyDataSync,
+    CreateStarRocksDataReplication,
+    DeleteStarRocksDataReplication,
+    PauseStarRocksDataReplication,
+    ResumeStarRocksDataReplication,
+    ListStarRocksDataReplicationConfigByDataBase,
+    CheckDataBaseConfig,
+    CheckTableConfig,
+    ListStarRocksDbParameters,
+    ListStarRocksDataBases,
+    ShowGaussMySqlJobInfo,
 }
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
-        vec![CliCommand::ListStarRocksDataReplicationConfig,].into_iter()
+        vec![
+            CliCommand::ListStarRocksDataReplicationConfig,
+            CliCommand::ListStarRocksDataReplications, CliCommand::ModifyDataSync,
+            CliCommand::CreateStarRocksDataReplication,
+            CliCommand::DeleteStarRocksDataReplication,
+            CliCommand::PauseStarRocksDataReplication,
+            CliCommand::ResumeStarRocksDataReplication,
+            CliCommand::ListStarRocksDataReplicationConfigByDataBase,
+            CliCommand::CheckDataBaseConfig, CliCommand::CheckTableConfig,
+            CliCommand::ListStarRocksDbParameters, CliCommand::ListStarRocksDataBases,
+            CliCommand::ShowGaussMySqlJobInfo,
+        ]
+            .into_iter()
     }
     pub fn operation_id(&self) -> &'static str {
         match self {
             CliCommand::ListStarRocksDataReplicationConfig => {
                 "list_star_rocks_data_replication_config"
             }
+            CliCommand::ListStarRocksDataReplications => {
+                "list_star_rocks_data_replications"
+            }
+            CliCommand::ModifyDataSync => "modify_data_sync",
+            CliCommand::CreateStarRocksDataReplication => {
+                "create_star_rocks_data_replication"
+            }
+            CliCommand::DeleteStarRocksDataReplication => {
+                "delete_star_rocks_data_replication"
+            }
+            CliCommand::PauseStarRocksDataReplication => {
+                "pause_star_rocks_data_replication"
+            }
+            CliCommand::ResumeStarRocksDataReplication => {
+                "resume_star_rocks_data_replication"
+            }
+            CliCommand::ListStarRocksDataReplicationConfigByDataBase => {
+                "list_star_rocks_data_replication_config_by_data_base"
+            }
+            CliCommand::CheckDataBaseConfig => "check_data_base_config",
+            CliCommand::CheckTableConfig => "check_table_config",
+            CliCommand::ListStarRocksDbParameters => "list_star_rocks_db_parameters",
+            CliCommand::ListStarRocksDataBases => "list_star_rocks_data_bases",
+            CliCommand::ShowGaussMySqlJobInfo => "show_gauss_my_sql_job_info",
         }
     }
 }
@@ -97,11 +1150,8 @@ pub async fn wait(
     timeout: ::std::time::Duration,
     on_status: impl Fn(&str) + Send + Sync,
 ) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
-    let _ = (client, job, timeout, on_status);
-    ::std::result::Result::Err(
-        crate::dispatch::DispatchError::Unknown(
-            "an operation that shows jobs (x-waiter)".to_string(),
-        ),
+    crate::dispatch::reply(
+        client.wait_for_job(job.to_string()).timeout(timeout).on_status(on_status).await,
     )
 }
 /// The flags the CLI keeps for itself: no parameter's flag is one of them (the
@@ -140,6 +1190,68 @@ pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command>
                 Cli::<T>::get_command(CliCommand::ListStarRocksDataReplicationConfig),
             )
         }
+        "ListStarRocksDataReplications" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ListStarRocksDataReplications),
+            )
+        }
+        "ModifyDataSync" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ModifyDataSync),
+            )
+        }
+        "CreateStarRocksDataReplication" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::CreateStarRocksDataReplication),
+            )
+        }
+        "DeleteStarRocksDataReplication" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::DeleteStarRocksDataReplication),
+            )
+        }
+        "PauseStarRocksDataReplication" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::PauseStarRocksDataReplication),
+            )
+        }
+        "ResumeStarRocksDataReplication" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ResumeStarRocksDataReplication),
+            )
+        }
+        "ListStarRocksDataReplicationConfigByDataBase" => {
+            ::std::option::Option::Some(
+                Cli::<
+                    T,
+                >::get_command(CliCommand::ListStarRocksDataReplicationConfigByDataBase),
+            )
+        }
+        "CheckDataBaseConfig" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::CheckDataBaseConfig),
+            )
+        }
+        "CheckTableConfig" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::CheckTableConfig),
+            )
+        }
+        "ListStarRocksDbParameters" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ListStarRocksDbParameters),
+            )
+        }
+        "ListStarRocksDataBases" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ListStarRocksDataBases),
+            )
+        }
+        "ShowGaussMySqlJobInfo" => {
+            ::std::option::Option::Some(
+                Cli::<T>::get_command(CliCommand::ShowGaussMySqlJobInfo),
+            )
+        }
         _ => ::std::option::Option::None,
     }
 }
@@ -153,6 +1265,38 @@ pub fn decodes_as_success(
         "ListStarRocksDataReplicationConfig" => {
             crate::dispatch::decodes::<types::StarRocksReplicationConfig>(value)
         }
+        "ListStarRocksDataReplications" => {
+            crate::dispatch::decodes::<types::StarRocksReplicationList>(value)
+        }
+        "ModifyDataSync" => {
+            crate::dispatch::decodes::<types::ModifyReplicationResult>(value)
+        }
+        "CreateStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::CreateReplicationResult>(value)
+        }
+        "DeleteStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::DeleteReplicationResult>(value)
+        }
+        "PauseStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::PauseReplicationResult>(value)
+        }
+        "ResumeStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::ResumeReplicationResult>(value)
+        }
+        "ListStarRocksDataReplicationConfigByDataBase" => {
+            crate::dispatch::decodes::<types::StarRocksReplicationConfig>(value)
+        }
+        "CheckDataBaseConfig" => {
+            crate::dispatch::decodes::<types::DatabaseConfigCheck>(value)
+        }
+        "CheckTableConfig" => crate::dispatch::decodes::<types::TableConfigCheck>(value),
+        "ListStarRocksDbParameters" => {
+            crate::dispatch::decodes::<types::DbParameterList>(value)
+        }
+        "ListStarRocksDataBases" => {
+            crate::dispatch::decodes::<types::StarRocksDatabaseList>(value)
+        }
+        "ShowGaussMySqlJobInfo" => crate::dispatch::decodes::<types::JobInfo>(value),
         _ => ::std::result::Result::Ok(()),
     }
 }
@@ -163,6 +1307,27 @@ pub fn decodes_as_body(
     value: &::serde_json::Value,
 ) -> ::std::result::Result<(), ::std::string::String> {
     match id {
+        "ModifyDataSync" => {
+            crate::dispatch::decodes::<types::ModifyReplicationRequest>(value)
+        }
+        "CreateStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::CreateReplicationRequest>(value)
+        }
+        "DeleteStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::ReplicationTaskName>(value)
+        }
+        "PauseStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::ReplicationTaskName>(value)
+        }
+        "ResumeStarRocksDataReplication" => {
+            crate::dispatch::decodes::<types::ReplicationTaskName>(value)
+        }
+        "CheckDataBaseConfig" => {
+            crate::dispatch::decodes::<types::DatabaseConfigCheckRequest>(value)
+        }
+        "CheckTableConfig" => {
+            crate::dispatch::decodes::<types::TableConfigCheckRequest>(value)
+        }
         _ => ::std::result::Result::Ok(()),
     }
 }
@@ -183,6 +1348,175 @@ pub async fn dispatch(
                     >(matches, "instance-id")?,
                     crate::dispatch::required::<types::TaskName>(matches, "task-name")?,
                 );
+            crate::dispatch::reply(request.send().await)
+        }
+        "ListStarRocksDataReplications" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .replications(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                );
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                i64,
+            >(matches, "limit") {
+                request = request.limit(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                i64,
+            >(matches, "offset") {
+                request = request.offset(v);
+            }
+            if crate::dispatch::all(matches) {
+                crate::dispatch::reply_all(request.pages(), "replications").await
+            } else {
+                crate::dispatch::reply(request.send().await)
+            }
+        }
+        "ModifyDataSync" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .modify_replication(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::ModifyReplicationRequest>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "CreateStarRocksDataReplication" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .create_replication(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::CreateReplicationRequest>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "DeleteStarRocksDataReplication" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .delete_replication(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "PauseStarRocksDataReplication" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .pause_replication(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "ResumeStarRocksDataReplication" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .resume_replication(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "ListStarRocksDataReplicationConfigByDataBase" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .replication_config_by_database(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "database")?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "CheckDataBaseConfig" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .check_database_config(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::DatabaseConfigCheckRequest>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "CheckTableConfig" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .check_table_config(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                    crate::dispatch::body::<types::TableConfigCheckRequest>(matches)?,
+                );
+            crate::dispatch::reply(request.send().await)
+        }
+        "ListStarRocksDbParameters" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .replication_parameters(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                );
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                ::std::string::String,
+            >(matches, "add-task-scenario") {
+                request = request.add_task_scenario(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                ::std::string::String,
+            >(matches, "main-task-name") {
+                request = request.main_task_name(v);
+            }
+            crate::dispatch::reply(request.send().await)
+        }
+        "ListStarRocksDataBases" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .databases(
+                    crate::dispatch::required::<
+                        ::std::string::String,
+                    >(matches, "instance-id")?,
+                );
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                i64,
+            >(matches, "limit") {
+                request = request.limit(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                i64,
+            >(matches, "offset") {
+                request = request.offset(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::dispatch::optional::<
+                ::std::string::String,
+            >(matches, "database-name") {
+                request = request.database_name(v);
+            }
+            if crate::dispatch::all(matches) {
+                crate::dispatch::reply_all(request.pages(), "databases").await
+            } else {
+                crate::dispatch::reply(request.send().await)
+            }
+        }
+        "ShowGaussMySqlJobInfo" => {
+            #[allow(unused_mut)]
+            let mut request = client
+                .job(crate::dispatch::required::<::std::string::String>(matches, "id")?);
             crate::dispatch::reply(request.send().await)
         }
         _ => {

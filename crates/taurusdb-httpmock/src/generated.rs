@@ -91,6 +91,1012 @@ pub mod operations {
             )
         }
     }
+    pub struct ListStarRocksDataReplicationsWhen(::httpmock::When);
+    impl ListStarRocksDataReplicationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+    }
+    pub struct ListStarRocksDataReplicationsThen(::httpmock::Then);
+    impl ListStarRocksDataReplicationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::StarRocksReplicationList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ModifyDataSyncWhen(::httpmock::When);
+    impl ModifyDataSyncWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::ModifyReplicationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ModifyDataSyncThen(::httpmock::Then);
+    impl ModifyDataSyncThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ModifyReplicationResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateStarRocksDataReplicationWhen(::httpmock::When);
+    impl CreateStarRocksDataReplicationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::CreateReplicationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateStarRocksDataReplicationThen(::httpmock::Then);
+    impl CreateStarRocksDataReplicationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CreateReplicationResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteStarRocksDataReplicationWhen(::httpmock::When);
+    impl DeleteStarRocksDataReplicationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::ReplicationTaskName) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteStarRocksDataReplicationThen(::httpmock::Then);
+    impl DeleteStarRocksDataReplicationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteReplicationResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PauseStarRocksDataReplicationWhen(::httpmock::When);
+    impl PauseStarRocksDataReplicationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/pause$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/pause$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/pause$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::ReplicationTaskName) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PauseStarRocksDataReplicationThen(::httpmock::Then);
+    impl PauseStarRocksDataReplicationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PauseReplicationResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ResumeStarRocksDataReplicationWhen(::httpmock::When);
+    impl ResumeStarRocksDataReplicationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/resume$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/resume$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/resume$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::ReplicationTaskName) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ResumeStarRocksDataReplicationThen(::httpmock::Then);
+    impl ResumeStarRocksDataReplicationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ResumeReplicationResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListStarRocksDataReplicationConfigByDataBaseWhen(::httpmock::When);
+    impl ListStarRocksDataReplicationConfigByDataBaseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/configuration/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/configuration/.*$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/configuration/.*$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn database(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/.*/starrocks/databases/replication/configuration/{}$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+    }
+    pub struct ListStarRocksDataReplicationConfigByDataBaseThen(::httpmock::Then);
+    impl ListStarRocksDataReplicationConfigByDataBaseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::StarRocksReplicationConfig) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CheckDataBaseConfigWhen(::httpmock::When);
+    impl CheckDataBaseConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/database-config-check$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/database-config-check$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/database-config-check$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::DatabaseConfigCheckRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CheckDataBaseConfigThen(::httpmock::Then);
+    impl CheckDataBaseConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DatabaseConfigCheck) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CheckTableConfigWhen(::httpmock::When);
+    impl CheckTableConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/table-config-check$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/table-config-check$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/table-config-check$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+        pub fn body(self, value: &types::TableConfigCheckRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CheckTableConfigThen(::httpmock::Then);
+    impl CheckTableConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::TableConfigCheck) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListStarRocksDbParametersWhen(::httpmock::When);
+    impl ListStarRocksDbParametersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases/replication/database-parameters$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases/replication/database-parameters$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases/replication/database-parameters$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn add_task_scenario<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("add_task_scenario", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("add_task_scenario"))
+            }
+        }
+        pub fn main_task_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("main_task_name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("main_task_name"))
+            }
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+    }
+    pub struct ListStarRocksDbParametersThen(::httpmock::Then);
+    impl ListStarRocksDbParametersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DbParameterList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListStarRocksDataBasesWhen(::httpmock::When);
+    impl ListStarRocksDataBasesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v3/[^/]*/instances/[^/]*/starrocks/databases$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/{}/instances/.*/starrocks/databases$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn instance_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v3/.*/instances/{}/starrocks/databases$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn database_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("database_name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("database_name"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+    }
+    pub struct ListStarRocksDataBasesThen(::httpmock::Then);
+    impl ListStarRocksDataBasesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::StarRocksDatabaseList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ShowGaussMySqlJobInfoWhen(::httpmock::When);
+    impl ShowGaussMySqlJobInfoWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v3/[^/]*/jobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn project_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/v3/{}/jobs$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn id(self, value: &str) -> Self {
+            Self(self.0.query_param("id", value.to_string()))
+        }
+        pub fn x_language(self, value: types::Language) -> Self {
+            Self(self.0.header("X-Language", value.to_string()))
+        }
+    }
+    pub struct ShowGaussMySqlJobInfoThen(::httpmock::Then);
+    impl ShowGaussMySqlJobInfoThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobInfo) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -104,6 +1110,75 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::ListStarRocksDataReplicationConfigWhen,
             operations::ListStarRocksDataReplicationConfigThen,
+        );
+    fn list_star_rocks_data_replications<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataReplicationsWhen,
+            operations::ListStarRocksDataReplicationsThen,
+        );
+    fn modify_data_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ModifyDataSyncWhen, operations::ModifyDataSyncThen);
+    fn create_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateStarRocksDataReplicationWhen,
+            operations::CreateStarRocksDataReplicationThen,
+        );
+    fn delete_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteStarRocksDataReplicationWhen,
+            operations::DeleteStarRocksDataReplicationThen,
+        );
+    fn pause_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PauseStarRocksDataReplicationWhen,
+            operations::PauseStarRocksDataReplicationThen,
+        );
+    fn resume_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ResumeStarRocksDataReplicationWhen,
+            operations::ResumeStarRocksDataReplicationThen,
+        );
+    fn list_star_rocks_data_replication_config_by_data_base<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataReplicationConfigByDataBaseWhen,
+            operations::ListStarRocksDataReplicationConfigByDataBaseThen,
+        );
+    fn check_data_base_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CheckDataBaseConfigWhen,
+            operations::CheckDataBaseConfigThen,
+        );
+    fn check_table_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CheckTableConfigWhen, operations::CheckTableConfigThen);
+    fn list_star_rocks_db_parameters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDbParametersWhen,
+            operations::ListStarRocksDbParametersThen,
+        );
+    fn list_star_rocks_data_bases<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataBasesWhen,
+            operations::ListStarRocksDataBasesThen,
+        );
+    fn show_gauss_my_sql_job_info<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ShowGaussMySqlJobInfoWhen,
+            operations::ShowGaussMySqlJobInfoThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -121,6 +1196,171 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListStarRocksDataReplicationConfigWhen::new(when),
                 operations::ListStarRocksDataReplicationConfigThen::new(then),
+            )
+        })
+    }
+    fn list_star_rocks_data_replications<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataReplicationsWhen,
+            operations::ListStarRocksDataReplicationsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListStarRocksDataReplicationsWhen::new(when),
+                operations::ListStarRocksDataReplicationsThen::new(then),
+            )
+        })
+    }
+    fn modify_data_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ModifyDataSyncWhen, operations::ModifyDataSyncThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ModifyDataSyncWhen::new(when),
+                operations::ModifyDataSyncThen::new(then),
+            )
+        })
+    }
+    fn create_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateStarRocksDataReplicationWhen,
+            operations::CreateStarRocksDataReplicationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateStarRocksDataReplicationWhen::new(when),
+                operations::CreateStarRocksDataReplicationThen::new(then),
+            )
+        })
+    }
+    fn delete_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteStarRocksDataReplicationWhen,
+            operations::DeleteStarRocksDataReplicationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteStarRocksDataReplicationWhen::new(when),
+                operations::DeleteStarRocksDataReplicationThen::new(then),
+            )
+        })
+    }
+    fn pause_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PauseStarRocksDataReplicationWhen,
+            operations::PauseStarRocksDataReplicationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PauseStarRocksDataReplicationWhen::new(when),
+                operations::PauseStarRocksDataReplicationThen::new(then),
+            )
+        })
+    }
+    fn resume_star_rocks_data_replication<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ResumeStarRocksDataReplicationWhen,
+            operations::ResumeStarRocksDataReplicationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ResumeStarRocksDataReplicationWhen::new(when),
+                operations::ResumeStarRocksDataReplicationThen::new(then),
+            )
+        })
+    }
+    fn list_star_rocks_data_replication_config_by_data_base<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataReplicationConfigByDataBaseWhen,
+            operations::ListStarRocksDataReplicationConfigByDataBaseThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListStarRocksDataReplicationConfigByDataBaseWhen::new(when),
+                operations::ListStarRocksDataReplicationConfigByDataBaseThen::new(then),
+            )
+        })
+    }
+    fn check_data_base_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CheckDataBaseConfigWhen,
+            operations::CheckDataBaseConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CheckDataBaseConfigWhen::new(when),
+                operations::CheckDataBaseConfigThen::new(then),
+            )
+        })
+    }
+    fn check_table_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CheckTableConfigWhen, operations::CheckTableConfigThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CheckTableConfigWhen::new(when),
+                operations::CheckTableConfigThen::new(then),
+            )
+        })
+    }
+    fn list_star_rocks_db_parameters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDbParametersWhen,
+            operations::ListStarRocksDbParametersThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListStarRocksDbParametersWhen::new(when),
+                operations::ListStarRocksDbParametersThen::new(then),
+            )
+        })
+    }
+    fn list_star_rocks_data_bases<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListStarRocksDataBasesWhen,
+            operations::ListStarRocksDataBasesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListStarRocksDataBasesWhen::new(when),
+                operations::ListStarRocksDataBasesThen::new(then),
+            )
+        })
+    }
+    fn show_gauss_my_sql_job_info<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ShowGaussMySqlJobInfoWhen,
+            operations::ShowGaussMySqlJobInfoThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ShowGaussMySqlJobInfoWhen::new(when),
+                operations::ShowGaussMySqlJobInfoThen::new(then),
             )
         })
     }
@@ -198,6 +1438,423 @@ pub mod examples {
         pub const STATUS_500_SERVER_FAILURE: &str = r#"{
   "error_code": "DBS.108000",
   "error_msg": "Server failure."
+}"#;
+    }
+    ///Examples of `ListStarRocksDataReplications`.
+    pub mod list_star_rocks_data_replications {
+        ///Status 200 `two-tasks`: Two tasks of an instance
+        pub const STATUS_200_TWO_TASKS: &str = r#"{
+  "total_count": "2",
+  "replications": [
+    {
+      "task_name": "sync_task_01",
+      "source_database": "orders",
+      "target_database": "orders_analytics",
+      "stage": "incremental",
+      "status": "Yes",
+      "percentage": "100%",
+      "catchup_stage": "incremental",
+      "catchup_percentage": "100%"
+    },
+    {
+      "task_name": "sync_task_02",
+      "source_database": "customers",
+      "target_database": "customers_analytics",
+      "stage": "full",
+      "status": "Yes",
+      "percentage": "45%"
+    }
+  ]
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `ModifyDataSync`.
+    pub mod modify_data_sync {
+        ///Status 200 `checked`: The checks and the job that applies the change
+        pub const STATUS_200_CHECKED: &str = r#"{
+  "job_id": "2c9e4b7a-5d1f-4e3a-8b6c-1f0a9d8e7c6b",
+  "task_name": "sync_task_01",
+  "source_database_name": "orders",
+  "target_database_name": "orders_analytics",
+  "source_db_config_check_results": [
+    {
+      "param_name": "sync_commit_interval_ms",
+      "value": "5000",
+      "check_result": "success"
+    },
+    {
+      "param_name": "max_full_sync_task_threads_num",
+      "value": "2",
+      "check_result": "success"
+    }
+  ],
+  "tbl_config_check_results": [
+    {
+      "table_name": "orders",
+      "table_config": "order by id",
+      "check_result": "success"
+    }
+  ]
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "job_id": "job_id",
+  "source_database_name": "source_database_name",
+  "source_db_config_check_results": [
+    {
+      "check_result": "success",
+      "param_name": "enable_chunk_level_dump",
+      "value": "false"
+    },
+    {
+      "check_result": "success",
+      "param_name": "snapshot_with_lock",
+      "value": "true"
+    }
+  ],
+  "target_database_name": "target_database_name",
+  "task_name": "task",
+  "tbl_config_check_results": [
+    {
+      "check_result": "success",
+      "table_config": "order by id",
+      "table_name": "table"
+    }
+  ]
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `CreateStarRocksDataReplication`.
+    pub mod create_star_rocks_data_replication {
+        ///Status 200 `started`: The job that creates the task
+        pub const STATUS_200_STARTED: &str = r#"{
+  "job_id": "7d5f2a1c-3b4e-4c8d-9a6f-0e1b2c3d4e5f"
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "job_id": "123"
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `DeleteStarRocksDataReplication`.
+    pub mod delete_star_rocks_data_replication {
+        ///Status 200 `started`: The job that deletes the task
+        pub const STATUS_200_STARTED: &str = r#"{
+  "job_id": "9a1b2c3d-4e5f-4a6b-8c7d-6e5f4a3b2c1d"
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "job_id": "123"
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `PauseStarRocksDataReplication`.
+    pub mod pause_star_rocks_data_replication {
+        ///Status 200 `started`: The job that pauses the task
+        pub const STATUS_200_STARTED: &str = r#"{
+  "job_id": "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "job_id": "123"
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `ResumeStarRocksDataReplication`.
+    pub mod resume_star_rocks_data_replication {
+        ///Status 200 `started`: The job that resumes the task
+        pub const STATUS_200_STARTED: &str = r#"{
+  "job_id": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"
+}"#;
+        ///Status 400 `invalid-parameter`: A parameter error
+        pub const STATUS_400_INVALID_PARAMETER: &str = r#"{
+  "error_code": "DBS.200001",
+  "error_msg": "Parameter error."
+}"#;
+    }
+    ///Examples of `ListStarRocksDataReplicationConfigByDataBase`.
+    pub mod list_star_rocks_data_replication_config_by_data_base {
+        ///Status 200 `orders-analytics`: The task that writes orders_analytics
+        pub const STATUS_200_ORDERS_ANALYTICS: &str = r#"{
+  "source_instance_id": "1f8c3e5a7b9d4f2a8c6e0b4d2f7a9c1ein07",
+  "source_node_id": "4b2d6f8a0c1e4a7b9d3f5e7c2a8b0d6fno07",
+  "target_database_name": "orders_analytics",
+  "database_info": {
+    "database_name": "orders",
+    "db_config_check_results": [
+      {
+        "param_name": "default_isolation_level",
+        "value": "QUERY_SNAPSHOT",
+        "check_result": "success"
+      }
+    ]
+  },
+  "table_infos": [
+    {
+      "table_name": "orders",
+      "table_config": "order by id",
+      "check_result": "success"
+    }
+  ],
+  "table_repl_config": {
+    "repl_type": "exclude_tables",
+    "repl_scope": "all",
+    "tables": []
+  },
+  "is_tables_change": false
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `CheckDataBaseConfig`.
+    pub mod check_data_base_config {
+        ///Status 200 `one-fails`: One parameter out of its range
+        pub const STATUS_200_ONE_FAILS: &str = r#"{
+  "task_name": "sync_task_01",
+  "source_database_name": "orders",
+  "target_database_name": "orders_analytics",
+  "source_db_config_check_results": [
+    {
+      "param_name": "enable_chunk_level_dump",
+      "value": "false",
+      "check_result": "success"
+    },
+    {
+      "param_name": "sync_commit_interval_ms",
+      "value": "500",
+      "check_result": "fail"
+    }
+  ],
+  "target_db_config_check_results": []
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `CheckTableConfig`.
+    pub mod check_table_config {
+        ///Status 200 `passed`: The table passes
+        pub const STATUS_200_PASSED: &str = r#"{
+  "task_name": "sync_task_01",
+  "source_database_name": "orders",
+  "target_database_name": "orders_analytics",
+  "tbl_config_check_results": [
+    {
+      "table_name": "orders",
+      "table_config": "order by id",
+      "check_result": "success"
+    }
+  ]
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `ListStarRocksDbParameters`.
+    pub mod list_star_rocks_db_parameters {
+        ///Status 200 `three`: Three of the parameters
+        pub const STATUS_200_THREE: &str = r#"{
+  "db_parameters": [
+    {
+      "param_name": "enable_chunk_level_dump",
+      "default_value": "false",
+      "value_range": "true|false",
+      "data_type": "String",
+      "description": "Whether the full synchronization copies tables in chunks."
+    },
+    {
+      "param_name": "sync_commit_interval_ms",
+      "default_value": "5000",
+      "value_range": "1000-60000",
+      "data_type": "Integer",
+      "description": "Longest wait, in milliseconds, before a batch is committed; a full buffer commits it sooner."
+    },
+    {
+      "param_name": "max_full_sync_task_threads_num",
+      "default_value": "1",
+      "value_range": "1-2",
+      "data_type": "Integer",
+      "description": "Threads of the full synchronization."
+    }
+  ]
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "db_parameters": [
+    {
+      "data_type": "String",
+      "default_value": "false",
+      "description": "是否启用分片复制",
+      "param_name": "enable_chunk_level_dump",
+      "value_range": "true|false"
+    },
+    {
+      "data_type": "String",
+      "default_value": "true",
+      "description": "获取全量快照时是否加锁,默认加锁",
+      "param_name": "snapshot_with_lock",
+      "value_range": "true|false"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "5000",
+      "description": "批量提交超时时间,超时或buffer满就会提交数据",
+      "param_name": "sync_commit_interval_ms",
+      "value_range": "1000-60000"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "500000",
+      "description": "每次提交最大行数",
+      "param_name": "max_sync_commit_rows",
+      "value_range": "500000-2000000"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "268435456",
+      "description": "每次提交最大字节数",
+      "param_name": "max_sync_commit_bytes",
+      "value_range": "10485760-1610612736"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "1",
+      "description": "全量同步线程数",
+      "param_name": "max_full_sync_task_threads_num",
+      "value_range": "1-2"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "0",
+      "description": "每个分片的最大行数",
+      "param_name": "max_rows_per_chunk",
+      "value_range": "0-1000000"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "268435456",
+      "description": "每个分片最大字节数",
+      "param_name": "max_bytes_per_chunk",
+      "value_range": "33554432-1073741824"
+    },
+    {
+      "data_type": "Integer",
+      "default_value": "86400",
+      "description": "binlog保留时间,0表示不做限制,且该值要小于等于MySQL保留时间。",
+      "param_name": "binlog_expire_logs_seconds",
+      "value_range": "0-604800"
+    }
+  ]
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `ListStarRocksDataBases`.
+    pub mod list_star_rocks_data_bases {
+        ///Status 200 `analytics`: The databases of an instance
+        pub const STATUS_200_ANALYTICS: &str = r#"{
+  "total_count": 3,
+  "databases": [
+    "customers_analytics",
+    "information_schema",
+    "orders_analytics"
+  ],
+  "timestamp": 1767582000
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "databases": [
+    "INFORMATION_SCHEMA",
+    "connections_db1_08759",
+    "connections_db1_31465",
+    "default",
+    "information_schema",
+    "system"
+  ],
+  "timestamp": 1706257484,
+  "total_count": 6
+}"#;
+        ///Status 400 `vendor`: The vendor definition's 400 example
+        pub const STATUS_400_VENDOR: &str = r#"{
+  "error_code": "DBS.200022",
+  "error_msg": "实例不存在"
+}"#;
+    }
+    ///Examples of `ShowGaussMySqlJobInfo`.
+    pub mod show_gauss_my_sql_job_info {
+        ///Status 200 `completed`: The job that created sync_task_01, done
+        pub const STATUS_200_COMPLETED: &str = r#"{
+  "job": {
+    "id": "7d5f2a1c-3b4e-4c8d-9a6f-0e1b2c3d4e5f",
+    "name": "CreateStarRocksDataReplication",
+    "status": "Completed",
+    "process": "",
+    "created": "2026-01-05T10:41:14+0800",
+    "ended": "2026-01-05T10:43:02+0800",
+    "instance": {
+      "id": "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17",
+      "name": "starrocks-analytics"
+    }
+  }
+}"#;
+        ///Status 200 `vendor`: The vendor definition's example
+        pub const STATUS_200_VENDOR: &str = r#"{
+  "job": {
+    "created": "2018-08-06T10:41:14+0800",
+    "ended": "2018-08-06T16:41:14+0000",
+    "entities": {
+      "instance": {
+        "datastore": {
+          "type": "gaussdb-mysql",
+          "version": "8.0"
+        },
+        "endpoint": "192.168.1.203:3306",
+        "type": "Cluster"
+      },
+      "resource_ids": [
+        "a48e43ff268f4c0e879652d65e63d0fbin07.vm",
+        "a48e43ff268f4c0e879652d65e63d0fbin07.volume"
+      ]
+    },
+    "id": "31b8ae23-c687-4d80-b7b4-42a66c9bb886",
+    "instance": {
+      "id": "a48e43ff268f4c0e879652d65e63d0fbin07",
+      "name": "DO-NOT-TOUCH-mgr2-mysql-single"
+    },
+    "name": "CreateGaussDBforMySQLInstance",
+    "process": "",
+    "status": "Completed"
+  }
 }"#;
     }
 }

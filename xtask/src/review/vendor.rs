@@ -1,5 +1,7 @@
 //! `cargo xtask vendor`: the spec compared, fact by fact, with Huawei's own machine-readable
-//! definitions of the API (API Explorer's Swagger 2.0 documents under `openapi/vendor/`).
+//! definitions of the API (API Explorer's Swagger 2.0 records under `openapi/vendor/`, the
+//! ones `deviations.yaml` lists: its two copies and files of `corpus/`), read as `cargo xtask
+//! import` reads them ([`load_vendor`]).
 //!
 //! A fact is one statement about one thing: `StarRocksReplicationConfig.table_infos maxItems`,
 //! `ListStarRocksDataReplicationConfig parameter project_id in`. Swagger 2.0 is read as the
@@ -35,7 +37,7 @@ use serde_json::{Value, json};
 use crate::model::spec::{Diagnostic, MAX_SPEC_BYTES, Pos, Spec, escape_pointer};
 use crate::model::walk::{
     component, components, declared_parameters, examples_of, item_operations, media, operations,
-    page_example, parameters, path_items, refs, resolve, responses, schema_holders, schemas,
+    page_example, parameters, path_items, resolve, responses, schema_holders, schemas,
 };
 use crate::workspace::{Exit, display_path};
 
@@ -235,9 +237,15 @@ pub fn load_config(path: &Path, file: &str) -> Result<Config, Diagnostic> {
     })
 }
 
-/// Reads a vendor definition: JSON, Swagger 2.0 (`swagger: "2.0"`, or API Explorer's
-/// `version: "2.0"` beside `paths`), every `$ref` local and resolvable.
+/// Reads a vendor definition as `cargo xtask import` reads one ([`crate::import::read`]):
+/// API Explorer's per-operation record as the definitions package ships it (`version: "2.0"`
+/// beside `paths`, `consumes` a JSON string, API Explorer's own keys) or a plain Swagger 2.0
+/// document, in JSON (or YAML), every operation with an `operationId` and its responses,
+/// every `$ref` local and resolvable. The result is the Swagger 2.0 document the record
+/// stands for ([`crate::import::read::Definition::swagger`]): what [`compare`] reads. An
+/// OpenAPI 3.0 document is refused: the comparison reads Swagger 2.0.
 pub fn load_vendor(path: &Path, file: &str) -> Result<VendorDoc, Diagnostic> {
+    use crate::import::read::{self, Kind};
     let err = |pos: Option<Pos>, m: String| Diagnostic::new(file, pos, m);
     let meta = std::fs::metadata(path)
         .map_err(|e| err(None, format!("cannot read the vendor definition: {e}")))?;
@@ -252,59 +260,33 @@ pub fn load_vendor(path: &Path, file: &str) -> Result<VendorDoc, Diagnostic> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| err(None, format!("cannot read the vendor definition: {e}")))?;
-    let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let cannot = |d: Diagnostic| {
         err(
-            Some(Pos {
-                line: e.line(),
-                col: e.column(),
-            })
-            .filter(|p| p.line > 0),
-            format!("the vendor definition is not JSON: {e}"),
+            d.pos,
+            format!(
+                "the vendor definition is not a Swagger 2.0 document (plain, or API Explorer's \
+                 record) that can be compared: {}",
+                d.message
+            ),
         )
-    })?;
-    let Some(obj) = root.as_object() else {
-        return Err(err(
-            None,
-            "the vendor definition is not a Swagger 2.0 document: it is not a JSON object".into(),
-        ));
     };
-    if let Some(v) = obj.get("openapi") {
+    let def = read::parse(file, &bytes).map_err(cannot)?;
+    if def.kind == Kind::OpenApi3 {
         return Err(err(
             None,
             format!(
                 "the vendor definition is an OpenAPI {} document, not Swagger 2.0",
-                show(Some(v))
+                show(def.spec.root.get("openapi"))
             ),
         ));
     }
-    let swagger = obj.get("swagger").and_then(Value::as_str) == Some("2.0")
-        || (obj.get("swagger").is_none()
-            && obj.get("version").and_then(Value::as_str) == Some("2.0"));
-    if !swagger {
-        return Err(err(
+    read::check(&def).map_err(cannot)?;
+    let root = def.swagger().ok_or_else(|| {
+        err(
             None,
-            "the vendor definition is not a Swagger 2.0 document: it has no `\"swagger\": \"2.0\"` \
-             (nor API Explorer's `\"version\": \"2.0\"`)"
-                .into(),
-        ));
-    }
-    if !obj.get("paths").is_some_and(Value::is_object) {
-        return Err(err(
-            None,
-            "the vendor definition has no `paths` object (Swagger 2.0 requires one)".into(),
-        ));
-    }
-    for (ptr, target) in refs(&root) {
-        let ok = target
-            .strip_prefix('#')
-            .is_some_and(|local| root.pointer(local).is_some());
-        if !ok {
-            return Err(err(
-                None,
-                format!("`$ref` at {ptr} points at `{target}`, which is not in this document"),
-            ));
-        }
-    }
+            "the vendor definition has no Swagger 2.0 form to compare".into(),
+        )
+    })?;
     Ok(VendorDoc {
         file: file.to_string(),
         root,
