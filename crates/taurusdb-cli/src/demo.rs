@@ -142,6 +142,11 @@ pub fn served(op: &Operation) -> Served {
             crate::generated::decodes_as_success(op.id, v)
         })
     };
+    // The job the demo waits for (`--wait`) has ended by the first poll.
+    let (body, note) = match finished_job(op, &body) {
+        Some(done) => (done, note),
+        None => (body, note),
+    };
     if op.binary_response {
         let bytes = match body {
             Value::String(text) => text.into_bytes(),
@@ -160,6 +165,42 @@ pub fn served(op: &Operation) -> Served {
         body: body.to_string().into_bytes(),
         note,
     }
+}
+
+/// For the operation that shows jobs (`x-waiter`), `body` with the job's status one that
+/// ends a wait with success (the first of `x-waiter.success`) when it is not already one:
+/// `None` when it is, or `op` shows no jobs.
+fn finished_job(op: &Operation, body: &Value) -> Option<Value> {
+    op.waiter?;
+    let waiter = spec::document().pointer(op.pointer)?.get("x-waiter")?;
+    let pointer = waiter.get("status")?.as_str()?;
+    let success = waiter.get("success")?.as_array()?;
+    let done = success.first()?;
+    if body.pointer(pointer).is_some_and(|s| success.contains(s)) {
+        return None;
+    }
+    let mut body = body.clone();
+    // Make the objects on the way to the status, then set it.
+    let mut at = &mut body;
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, token) in tokens.iter().enumerate() {
+        if !at.is_object() {
+            *at = Value::Object(Default::default());
+        }
+        let object = at.as_object_mut()?;
+        if i + 1 == tokens.len() {
+            object.insert(token.clone(), done.clone());
+            break;
+        }
+        at = object
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    Some(body)
 }
 
 /// The request body the demo sends for `op` when none is given: the spec's example when the
@@ -255,6 +296,23 @@ mod tests {
             "^/v3/[^/]+/instances/[^/]+/a\\-b$"
         );
         assert_eq!(path_regex("/x.y"), "^/x\\.y$");
+    }
+
+    #[test]
+    fn the_demos_job_has_ended_by_the_first_poll() {
+        for op in spec::operations().iter().filter(|o| o.waiter.is_some()) {
+            let served = served(op);
+            let body: Value = serde_json::from_slice(&served.body).unwrap();
+            let waiter = &spec::document().pointer(op.pointer).unwrap()["x-waiter"];
+            let status = body.pointer(waiter["status"].as_str().unwrap());
+            assert!(
+                waiter["success"]
+                    .as_array()
+                    .unwrap()
+                    .contains(status.unwrap()),
+                "{body}"
+            );
+        }
     }
 
     #[test]
