@@ -203,18 +203,24 @@ fn finished_job(op: &Operation, body: &Value) -> Option<Value> {
     Some(body)
 }
 
-/// The request body the demo sends for `op` when none is given: the spec's example when the
-/// client accepts it, else one made from the body's schema; and why the example was not
-/// used, if it was not.
+/// The request body the demo sends for `op` when none is given (and `--skeleton` prints):
+/// the spec's example when it keeps to the spec's rules and the client accepts it, else one
+/// made from the body's schema; and why the example was not used, if it was not.
 pub fn request_body(op: &Operation) -> Option<(Value, Option<String>)> {
     let body = spec::document().pointer(op.pointer)?.get("requestBody")?;
     let schema = crate::sample::body_schema(body);
     let what = format!("request body of {}", op.id);
+    // Accepted: by the spec's rules, as the command checks a body, and by the client.
     Some(first_accepted(
         &what,
         crate::sample::of_body(body),
         schema,
-        |v| crate::generated::decodes_as_body(op.id, v),
+        |v| {
+            if let Some(s) = schema {
+                crate::rules::check(s, v).map_err(|e| e.to_string())?;
+            }
+            crate::generated::decodes_as_body(op.id, v)
+        },
     ))
 }
 

@@ -297,7 +297,12 @@ fn object(
         path.push_str(name);
     };
     for name in &parts.required {
-        if !fields.contains_key(name) {
+        // A read-only property is the server's: required in responses only.
+        let read_only = parts
+            .properties
+            .iter()
+            .any(|(n, s)| n == name && spec::view(s).get("readOnly") == Some(&Value::Bool(true)));
+        if !fields.contains_key(name) && !read_only {
             enter(path, name);
             return Err("is required".to_string());
         }
@@ -379,6 +384,11 @@ mod tests {
         });
         assert!(check(&s, &json!({"name": "x", "free": {"any": 1}})).is_ok());
         assert_eq!(violation(s.clone(), json!({})), "`name`: is required");
+        let server_side = json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "readOnly": true}}});
+        assert!(
+            check(&server_side, &json!({})).is_ok(),
+            "read-only: the server's"
+        );
         assert_eq!(
             violation(s.clone(), json!({"name": "x", "tables": [{"t": "abc"}]})),
             "`tables[0].t`: longer than 2 characters"
