@@ -88,6 +88,14 @@ pub fn fields(op: &Operation) -> Vec<Field> {
         .collect()
 }
 
+/// A value of an enumeration as a flag takes it.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The value name of a flag: `--task-name <TASK_NAME>`.
 fn value_name(flag: &str) -> String {
     flag.to_ascii_uppercase().replace('-', "_")
@@ -228,6 +236,10 @@ pub fn args(op: &Operation, demo: bool) -> Vec<Arg> {
                             .into_iter()
                             .map(|r| format!("each {r}")),
                     );
+                    if let Some(values) = spec::view(&items).get("enum").and_then(Value::as_array) {
+                        let values: Vec<String> = values.iter().map(text).collect();
+                        notes.push(format!("each one of: {}", values.join(", ")));
+                    }
                     notes.push("repeat the flag or separate values with commas".to_string());
                     arg.action(ArgAction::Append)
                         .value_parser(move |t: &str| parse_items(&items, t))
@@ -236,14 +248,7 @@ pub fn args(op: &Operation, demo: bool) -> Vec<Arg> {
                     let values: Vec<String> = s
                         .get("enum")
                         .and_then(Value::as_array)
-                        .map(|e| {
-                            e.iter()
-                                .map(|v| match v {
-                                    Value::String(s) => s.clone(),
-                                    other => other.to_string(),
-                                })
-                                .collect()
-                        })
+                        .map(|e| e.iter().map(text).collect())
                         .unwrap_or_default();
                     if !values.is_empty() {
                         let kind = field.kind();
