@@ -57,7 +57,8 @@ pub enum CliError {
         /// The command line that shows the job.
         look: String,
     },
-    /// `--wait`: the response does not say which job the call started.
+    /// `--wait`: the response does not say which job the call started, or names one that
+    /// the operation showing jobs cannot take.
     NoJob(String),
 }
 

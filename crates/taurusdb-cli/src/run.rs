@@ -325,9 +325,18 @@ async fn wait(
                 look,
             })
         }
-        Err(DispatchError::Call(error)) if error.kind() != ErrorKind::InvalidRequest => {
-            Err(WaitFailure::Other(CliError::Wait { error, look }))
+        // The job ID came from the server: one the waiter refuses is the response's fault
+        // (the call was made), not the user's.
+        Err(DispatchError::Call(error)) if error.kind() == ErrorKind::InvalidRequest => {
+            Err(WaitFailure::Other(CliError::NoJob(format!(
+                "the response of {} names the job `{}`, which {} does not take: {}",
+                op.id,
+                sanitize(&job),
+                waiter.id,
+                sanitize(&error.to_string())
+            ))))
         }
+        Err(DispatchError::Call(error)) => Err(WaitFailure::Other(CliError::Wait { error, look })),
         Err(e) => Err(WaitFailure::Other(dispatch_error(waiter, e))),
     }
 }
