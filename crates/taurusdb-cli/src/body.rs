@@ -410,7 +410,7 @@ pub fn assemble(op: &Operation, m: &ArgMatches) -> Result<Option<Value>, String>
 }
 
 /// A JSON file, or stdin for `-`.
-fn read_json(path: &PathBuf) -> Result<Value, String> {
+fn read_json(path: &std::path::Path) -> Result<Value, String> {
     let text = if path.as_os_str() == "-" {
         if std::io::stdin().is_terminal() {
             eprintln!("reading the request body (JSON) from stdin; end it with Ctrl-D");
