@@ -1,9 +1,11 @@
 //! The generic path, guarded by a spec other than the product's, in the style of
-//! progenitor's golden-output tests: `tests/fixtures/generic/spec.yaml` (three operations:
+//! progenitor's golden-output tests: `tests/fixtures/generic/spec.yaml` (operations with
 //! different response schemas, optional query parameters with defaults and bounds, an
-//! enumeration, a required header, a POST with a JSON body) is generated with `cargo xtask
-//! gen` into a temporary copy of the client, httpmock and CLI crates, which is compiled and
-//! tested against servers on 127.0.0.1 (`client.rs` and `cli.rs` beside the spec).
+//! enumeration, a required header, POSTs with JSON bodies, a paginated list, jobs and their
+//! waiter, a question, a download, a group of several words and an alias) is generated with
+//! `cargo xtask gen` into a temporary copy of the client, httpmock and CLI crates, which is
+//! compiled and tested against servers on 127.0.0.1 (`client.rs` and `cli.rs` beside the
+//! spec).
 //!
 //! The copies take every hand-written file of the three crates as it is, so this test fails
 //! when hand-written code names anything of the product spec. It builds into

@@ -14,6 +14,7 @@
 //! Help texts are the spec's, trimmed: the first sentence for `-h`, the whole for `--help`.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap::builder::{PossibleValue, StyledStr};
@@ -21,7 +22,8 @@ use clap::{Arg, ArgAction, ArgMatches, Command, ValueEnum, value_parser};
 use clap_complete::Shell;
 use taurusdb::spec::{self, Operation, Parameter, Setting};
 
-use crate::dispatch::{EXAMPLE_BODY, JSON_BODY, OUTPUT_FILE};
+use crate::body::SKELETON;
+use crate::dispatch::{EXAMPLE_BODY, OUTPUT_FILE};
 use crate::generated::CliConfig;
 
 /// The binary's name, as completions and help show it.
@@ -80,6 +82,12 @@ pub struct Globals {
     pub verbose: bool,
     /// `--check-spec`.
     pub check_spec: bool,
+    /// `--dry-run`: print the request instead of sending it.
+    pub dry_run: bool,
+    /// `--yes`: the operation's question (`x-cli-confirm`) answered yes.
+    pub yes: bool,
+    /// `--wait`, with its `--wait-timeout`: wait for the job the call starts (`x-job`).
+    pub wait: Option<Duration>,
 }
 
 /// What the user asked for.
@@ -92,7 +100,7 @@ pub enum Invocation {
         /// The operation's own arguments.
         matches: Box<ArgMatches>,
         /// The settings given on the command line.
-        globals: Globals,
+        globals: Box<Globals>,
         /// Whether to call the built-in mock server instead of the cloud.
         demo: bool,
     },
@@ -105,17 +113,20 @@ const OUTPUT: &str = "Output";
 
 const EXIT_STATUS: &str = "\
 Exit status (the same for every command):
-  0  the response was shown
-  2  usage error or invalid input (a flag breaks the spec's rules, missing settings): nothing was sent
+  0  the response was shown (--dry-run: the request that would be sent; --skeleton: an example body)
+  2  usage error or invalid input (a flag or body field breaks the spec's rules, missing settings,
+     a question not confirmed: pass --yes off a terminal): nothing was sent
   3  the API answered with an error (status, error code, message and request ID are shown)
-  4  network failure or timeout (connection refused, DNS, TLS, no answer in time)
+  4  network failure or timeout (connection refused, DNS, TLS, no answer in time); --wait: the job
+     had not ended in time (its ID and the command that shows it are printed)
   5  the response could not be decoded (or was larger than allowed)
   6  --check-spec: the response was shown, and it departs from the spec
+  7  --wait: the job ended as failed (its final state is shown)
   1  anything else (output could not be written)";
 
 const AFTER_HELP: &str = "\
 Exit status: 0 ok, 2 usage or invalid input, 3 API error, 4 network or timeout,
-5 response not decodable, 6 response departs from the spec (--check-spec).
+5 response not decodable, 6 response departs from the spec (--check-spec), 7 job failed (--wait).
 `taurusdb demo` shows real output without an account.";
 
 const SETTINGS_HELP: &str = "\
@@ -184,7 +195,7 @@ fn tidy_help(arg: Arg) -> Arg {
 }
 
 /// The text up to and including the first full stop that ends a sentence.
-fn first_sentence(text: &str) -> &str {
+pub fn first_sentence(text: &str) -> &str {
     text.char_indices()
         .find(|&(i, c)| c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
         .map_or(text, |(i, _)| &text[..=i])
@@ -213,8 +224,10 @@ fn spec_about(spec: &Command) -> (String, String) {
 }
 
 /// The operation's own arguments, from the generated command: every parameter that no
-/// client setting fills in, and `--json-body` for a request body. In the demo they are
-/// optional, and a required one defaults to the spec's example value.
+/// client setting fills in, the request body's flags with `--json-body` and `--skeleton`,
+/// and the flags of what the spec says the operation does (`--yes` for a question,
+/// `--wait` for a job, `--all` for pages). In the demo they are optional, and a required one
+/// defaults to the spec's example value.
 fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
     let spec = spec_command(op);
     let mut args = Vec::new();
@@ -241,6 +254,9 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
                     arg = arg.default_value(example);
                 }
             }
+        } else if op.body && p.required {
+            // `--skeleton` needs no argument.
+            arg = arg.required(false).required_unless_present(SKELETON);
         }
         args.push(arg);
     }
@@ -254,14 +270,8 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
         );
     }
     if op.body {
-        args.push(
-            Arg::new(JSON_BODY)
-                .long(JSON_BODY)
-                .value_name("FILE")
-                .value_parser(value_parser!(PathBuf))
-                .required(!demo)
-                .help("The request body: a JSON file, or - for stdin"),
-        );
+        args.extend(crate::body::args(op, demo));
+        args.extend(crate::body::file_args(op, demo));
         // The demo's body when none is given: the spec's example, else one made from the
         // schema, carried by the command itself.
         if demo && let Some((body, _)) = crate::demo::request_body(op) {
@@ -273,7 +283,95 @@ fn operation_args(op: &Operation, demo: bool) -> Vec<Arg> {
             );
         }
     }
+    args.extend(call_args(op));
+    // In this order (a generated argument keeps the place it had in progenitor's command).
+    args.into_iter()
+        .enumerate()
+        .map(|(i, a)| a.display_order(i))
+        .collect()
+}
+
+/// The flag that prints the request instead of sending it.
+pub const DRY_RUN: &str = "dry-run";
+/// The flag that answers an operation's question (`x-cli-confirm`) yes.
+pub const YES: &str = "yes";
+/// The flag that waits for the job a call starts (`x-job`).
+pub const WAIT: &str = "wait";
+/// How long `--wait` waits.
+pub const WAIT_TIMEOUT: &str = "wait-timeout";
+/// `--wait-timeout`'s default, in seconds.
+pub const DEFAULT_WAIT_SECONDS: u64 = 600;
+/// `--wait-timeout`'s maximum, in seconds (a day).
+pub const MAX_WAIT_SECONDS: f64 = 86_400.0;
+
+/// The operation that shows jobs (`x-waiter`), if the spec has one.
+pub fn waiter() -> Option<&'static Operation> {
+    spec::operations().iter().find(|o| o.waiter.is_some())
+}
+
+/// The flags of how a call runs: `--dry-run` on every command; `--yes` where the spec asks
+/// a question; `--wait` and `--wait-timeout` where the call starts a job and the spec has
+/// an operation that shows it; `--all` on lists that page.
+fn call_args(op: &Operation) -> Vec<Arg> {
+    let mut args = vec![
+        Arg::new(DRY_RUN)
+            .long(DRY_RUN)
+            .action(ArgAction::SetTrue)
+            .help("Print the request that would be sent (method, URL, headers with secrets redacted, body) and exit: nothing is sent, no credential is fetched"),
+    ];
+    if let Some(question) = op.confirm {
+        args.push(
+            Arg::new(YES)
+                .short('y')
+                .long(YES)
+                .action(ArgAction::SetTrue)
+                .help(format!(
+                    "Do not ask \"{}\" (needed when stdin or stderr is not a terminal)",
+                    question.trim()
+                )),
+        );
+    }
+    if op.job.is_some() && waiter().is_some() {
+        args.push(
+            Arg::new(WAIT)
+                .long(WAIT)
+                .action(ArgAction::SetTrue)
+                .help("Wait for the job the call starts to end, showing its status; the output adds the job's final state"),
+        );
+        args.push(
+            Arg::new(WAIT_TIMEOUT)
+                .long(WAIT_TIMEOUT)
+                .value_name("SECONDS")
+                .value_parser(parse_wait_timeout)
+                .requires(WAIT)
+                .help(format!(
+                    "How long --wait waits [default: {DEFAULT_WAIT_SECONDS}; at most {MAX_WAIT_SECONDS}]"
+                )),
+        );
+    }
+    if op.pagination.is_some() {
+        args.push(
+            Arg::new(crate::dispatch::ALL)
+                .long(crate::dispatch::ALL)
+                .action(ArgAction::SetTrue)
+                .help("Follow every page and show all the items as one list (the page size is the limit's)"),
+        );
+    }
     args
+}
+
+/// `--wait-timeout`: a positive number of seconds, at most [`MAX_WAIT_SECONDS`].
+fn parse_wait_timeout(value: &str) -> Result<Duration, String> {
+    let seconds: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number of seconds, e.g. 600 or 2.5".to_string())?;
+    if !(seconds > 0.0 && seconds <= MAX_WAIT_SECONDS) {
+        return Err(format!(
+            "expected more than 0 and at most {MAX_WAIT_SECONDS} seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// The allowed values and the default of a client setting, from the spec.
@@ -403,9 +501,19 @@ fn parse_timeout(value: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// The command of one operation, named `name`.
+/// The command of one operation, named `name`. Its `--help` names the other command lines
+/// that run it.
 fn operation_command(op: &Operation, name: &str, demo: bool) -> Command {
-    let (about, long_about) = spec_about(&spec_command(op));
+    let (about, mut long_about) = spec_about(&spec_command(op));
+    let primary = operation_path(Some(op));
+    let others: Vec<String> = command_lines(op)
+        .into_iter()
+        .filter(|p| *p != primary)
+        .map(|p| format!("taurusdb {p}"))
+        .collect();
+    if !others.is_empty() {
+        long_about.push_str(&format!("\n\nAlso runs as: {}", others.join(", ")));
+    }
     let cmd = Command::new(name.to_string())
         .about(about)
         .long_about(long_about)
@@ -417,55 +525,150 @@ fn operation_command(op: &Operation, name: &str, demo: bool) -> Command {
     }
 }
 
-/// The groups of commands (`x-cli.group`), in the order of their first operation, with the
-/// description of that operation's first tag as their summary.
-fn groups() -> Vec<(&'static str, String)> {
-    let mut out: Vec<(&'static str, String)> = Vec::new();
-    for op in spec::operations() {
-        let Some(g) = op.cli_group else { continue };
-        if out.iter().any(|(n, _)| *n == g) {
-            continue;
+/// Every command line that runs `op`, its own first: `x-cli` (else the operationId in kebab
+/// case), its `x-cli-aliases`, and its operationId (as KooCLI and API Explorer name it).
+pub fn command_lines(op: &Operation) -> Vec<String> {
+    let mut out = vec![operation_path(Some(op))];
+    for line in op
+        .cli_aliases
+        .iter()
+        .map(|a| a.to_string())
+        .chain([op.id.to_string()])
+    {
+        if !out.contains(&line) {
+            out.push(line);
         }
-        let tag = spec::document()
-            .pointer(op.pointer)
-            .and_then(|o| o.get("tags"))
-            .and_then(|t| t.get(0))
-            .and_then(serde_json::Value::as_str);
-        let about = spec::document()
-            .get("tags")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|t| t.get("name").and_then(serde_json::Value::as_str) == tag)
-            .and_then(|t| t.get("description"))
-            .and_then(serde_json::Value::as_str)
-            .map(|d| first_sentence(d.trim()).trim_end_matches('.').to_string())
-            .unwrap_or_else(|| format!("{g} operations"));
-        out.push((g, about));
     }
     out
 }
 
-/// The operation commands, grouped, for the cloud or the demo.
-fn operation_commands(demo: bool) -> Vec<Command> {
-    let mut out = Vec::new();
-    for (group, about) in groups() {
-        let mut cmd = Command::new(group)
-            .about(about)
-            .subcommand_required(!demo)
-            .arg_required_else_help(!demo);
-        for op in spec::operations()
-            .iter()
-            .filter(|o| o.cli_group == Some(group))
-        {
-            cmd = cmd.subcommand(operation_command(op, op.cli_name, demo));
+/// One word of a command line: a group of commands, or an operation's command.
+#[derive(Debug)]
+enum Node {
+    /// A group (`x-cli.group`, one node per word), holding commands and groups.
+    Group(Vec<(String, Node)>),
+    /// An operation's command; hidden for its aliases and its operationId.
+    Command {
+        op: &'static Operation,
+        hidden: bool,
+    },
+}
+
+impl Node {
+    /// Whether no visible command is at or below it.
+    fn hidden(&self) -> bool {
+        match self {
+            Node::Command { hidden, .. } => *hidden,
+            Node::Group(children) => children.iter().all(|(_, n)| n.hidden()),
         }
-        out.push(cmd);
     }
-    for op in spec::operations().iter().filter(|o| o.cli_group.is_none()) {
-        out.push(operation_command(op, op.cli_name, demo));
+
+    /// The first operation at or below it.
+    fn first(&self) -> Option<&'static Operation> {
+        match self {
+            Node::Command { op, .. } => Some(op),
+            Node::Group(children) => children.iter().find_map(|(_, n)| n.first()),
+        }
     }
-    out
+}
+
+/// Puts `op`'s command at `words` below `level`: the command line that clashes with one
+/// already there (two commands, or a command and a group, of one name) is left out and
+/// returned. `cargo xtask gen` refuses such specs, so a generated CLI has none.
+fn insert(
+    level: &mut Vec<(String, Node)>,
+    words: &[&str],
+    op: &'static Operation,
+    hidden: bool,
+) -> Result<(), String> {
+    let Some((first, rest)) = words.split_first() else {
+        return Err("an empty command line".to_string());
+    };
+    let clash = || {
+        format!(
+            "`{}` of `{}` clashes with another command",
+            words.join(" "),
+            op.id
+        )
+    };
+    match level.iter_mut().find(|(n, _)| n == first) {
+        None if rest.is_empty() => {
+            level.push((first.to_string(), Node::Command { op, hidden }));
+            Ok(())
+        }
+        None => {
+            let mut children = Vec::new();
+            insert(&mut children, rest, op, hidden)?;
+            level.push((first.to_string(), Node::Group(children)));
+            Ok(())
+        }
+        Some((_, Node::Group(children))) if !rest.is_empty() => {
+            insert(children, rest, op, hidden).map_err(|_| clash())
+        }
+        _ => Err(clash()),
+    }
+}
+
+/// The command tree, and the command lines left out of it for clashing.
+fn build_tree() -> (Vec<(String, Node)>, Vec<String>) {
+    let mut root = Vec::new();
+    let mut clashes = Vec::new();
+    for op in spec::operations() {
+        for (i, line) in command_lines(op).iter().enumerate() {
+            let words: Vec<&str> = line.split(' ').collect();
+            if let Err(e) = insert(&mut root, &words, op, i > 0) {
+                clashes.push(e);
+            }
+        }
+    }
+    (root, clashes)
+}
+
+/// The command tree of the spec's operations (built once).
+fn tree() -> &'static [(String, Node)] {
+    static TREE: OnceLock<Vec<(String, Node)>> = OnceLock::new();
+    TREE.get_or_init(|| build_tree().0)
+}
+
+/// A node's clap command, for the cloud or the demo. A group's summary is the description
+/// of its first operation's first tag.
+fn node_command(name: &str, node: &Node, demo: bool) -> Command {
+    match node {
+        Node::Command { op, hidden } => operation_command(op, name, demo).hide(*hidden),
+        Node::Group(children) => Command::new(name.to_string())
+            .about(group_about(node.first(), name))
+            .subcommand_required(!demo)
+            .arg_required_else_help(!demo)
+            .hide(node.hidden())
+            .subcommands(children.iter().map(|(n, c)| node_command(n, c, demo))),
+    }
+}
+
+/// The summary of a group: the description of its first operation's first tag.
+fn group_about(op: Option<&Operation>, name: &str) -> String {
+    let tag = op
+        .and_then(|op| spec::document().pointer(op.pointer))
+        .and_then(|o| o.get("tags"))
+        .and_then(|t| t.get(0))
+        .and_then(serde_json::Value::as_str);
+    spec::document()
+        .get("tags")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|t| t.get("name").and_then(serde_json::Value::as_str) == tag)
+        .and_then(|t| t.get("description"))
+        .and_then(serde_json::Value::as_str)
+        .map(|d| first_sentence(d.trim()).trim_end_matches('.').to_string())
+        .unwrap_or_else(|| format!("{name} operations"))
+}
+
+/// The operation commands, for the cloud or the demo.
+fn operation_commands(demo: bool) -> Vec<Command> {
+    tree()
+        .iter()
+        .map(|(name, node)| node_command(name, node, demo))
+        .collect()
 }
 
 /// The operation `taurusdb demo` runs when no command is named: the first with an example
@@ -479,7 +682,7 @@ pub fn demo_default() -> Option<&'static Operation> {
 
 /// The whole command line.
 pub fn command() -> Command {
-    let mut root = Command::new(BIN)
+    let root = Command::new(BIN)
         .version(env!("CARGO_PKG_VERSION"))
         .about(format!(
             "{} (Huawei Cloud)",
@@ -492,10 +695,6 @@ pub fn command() -> Command {
         .arg_required_else_help(true)
         .args(output_args())
         .subcommands(operation_commands(false));
-    // The operationIds, as KooCLI and API Explorer name the operations.
-    for op in spec::operations() {
-        root = root.subcommand(operation_command(op, op.id, false).hide(true));
-    }
     let mut demo = Command::new("demo")
         .about("Call an operation against a built-in mock server (no account needed)")
         .long_about(
@@ -506,9 +705,6 @@ pub fn command() -> Command {
         )
         .args_conflicts_with_subcommands(true)
         .subcommands(operation_commands(true));
-    for op in spec::operations() {
-        demo = demo.subcommand(operation_command(op, op.id, true).hide(true));
-    }
     if let Some(op) = demo_default() {
         demo = demo.args(operation_args(op, true)).arg(language_arg());
     }
@@ -532,7 +728,7 @@ pub fn command() -> Command {
 }
 
 /// `group name`, or `name`, of an operation.
-fn operation_path(op: Option<&Operation>) -> String {
+pub fn operation_path(op: Option<&Operation>) -> String {
     match op {
         Some(Operation {
             cli_group: Some(g),
@@ -544,21 +740,22 @@ fn operation_path(op: Option<&Operation>) -> String {
     }
 }
 
+/// The operation a command line names (below `level` of the tree), and the matches of its
+/// arguments.
+fn find_in<'m>(
+    level: &[(String, Node)],
+    m: &'m ArgMatches,
+) -> Option<(&'static Operation, &'m ArgMatches)> {
+    let (name, sub) = m.subcommand()?;
+    match &level.iter().find(|(n, _)| n == name)?.1 {
+        Node::Command { op, .. } => Some((op, sub)),
+        Node::Group(children) => find_in(children, sub),
+    }
+}
+
 /// The operation a command names, and the matches of its arguments.
 fn find_operation(m: &ArgMatches) -> Option<(&'static Operation, &ArgMatches)> {
-    let (name, sub) = m.subcommand()?;
-    let ops = spec::operations();
-    if let Some(op) = ops
-        .iter()
-        .find(|o| (o.cli_group.is_none() && o.cli_name == name) || o.id == name)
-    {
-        return Some((op, sub));
-    }
-    let (inner, args) = sub.subcommand()?;
-    let op = ops
-        .iter()
-        .find(|o| o.cli_group == Some(name) && o.cli_name == inner)?;
-    Some((op, args))
+    find_in(tree(), m)
 }
 
 impl Invocation {
@@ -574,10 +771,10 @@ impl Invocation {
                 Ok(Invocation::Call {
                     op,
                     matches: Box::new(args.clone()),
-                    globals: Globals {
+                    globals: Box::new(Globals {
                         language: maybe(args, "language")?,
                         ..output_globals(args)?
-                    },
+                    }),
                     demo: true,
                 })
             }
@@ -586,7 +783,7 @@ impl Invocation {
                 Ok(Invocation::Call {
                     op,
                     matches: Box::new(args.clone()),
-                    globals: globals(args)?,
+                    globals: Box::new(globals(args)?),
                     demo: false,
                 })
             }
@@ -617,6 +814,14 @@ fn output_globals(m: &ArgMatches) -> Result<Globals, String> {
         query: maybe(m, "query")?,
         verbose: maybe(m, "verbose")?.unwrap_or_default(),
         check_spec: maybe(m, "check-spec")?.unwrap_or_default(),
+        dry_run: maybe(m, DRY_RUN)?.unwrap_or_default(),
+        yes: maybe(m, YES)?.unwrap_or_default(),
+        wait: match maybe::<bool>(m, WAIT)?.unwrap_or_default() {
+            true => {
+                Some(maybe(m, WAIT_TIMEOUT)?.unwrap_or(Duration::from_secs(DEFAULT_WAIT_SECONDS)))
+            }
+            false => None,
+        },
         ..Globals::default()
     })
 }
@@ -666,22 +871,26 @@ mod tests {
         command().debug_assert();
     }
 
-    /// The generator keeps parameters off the CLI's own flags by the list it writes into the
-    /// generated code: every flag the CLI defines beside an operation's is on it.
+    /// The generator keeps parameters and body fields off the CLI's own flags by the list it
+    /// writes into the generated code: every flag the CLI defines beside an operation's is on
+    /// it.
     #[test]
     fn every_flag_of_the_cli_is_reserved_from_parameters() {
         let cmd = command();
-        let parameters: Vec<&str> = spec::operations()
+        let mut operations_flags: Vec<&str> = spec::operations()
             .iter()
             .flat_map(|o| o.parameters)
             .map(|p| p.flag)
             .collect();
+        for op in spec::operations() {
+            operations_flags.extend(crate::generated::body_flags(op.id).iter().map(|(_, f)| *f));
+        }
         let mut own: Vec<String> = Vec::new();
         let mut visit = vec![&cmd];
         while let Some(c) = visit.pop() {
             for a in c.get_arguments() {
                 let Some(long) = a.get_long() else { continue };
-                if !parameters.contains(&long) {
+                if !operations_flags.contains(&long) {
                     own.push(long.to_string());
                 }
             }
@@ -696,40 +905,71 @@ mod tests {
                 "--{flag} is the CLI's, but not in the generator's RESERVED_FLAGS (xtask/src/codegen/operations.rs)"
             );
         }
+        // And no body field's flag is a parameter's or one of the CLI's own.
+        for op in spec::operations() {
+            for (_, flag) in crate::generated::body_flags(op.id) {
+                assert!(!crate::generated::RESERVED_FLAGS.contains(flag), "--{flag}");
+                assert!(!op.parameters.iter().any(|p| p.flag == *flag), "--{flag}");
+            }
+        }
+    }
+
+    /// The arguments of a call of `op` by the command line `line`, its required parameters
+    /// given.
+    fn call_of(cmd: &Command, op: &Operation, line: &str) -> Invocation {
+        let mut argv: Vec<String> = vec![BIN.to_string()];
+        argv.extend(line.split(' ').map(str::to_string));
+        for p in op
+            .parameters
+            .iter()
+            .filter(|p| p.setting.is_none() && p.required)
+        {
+            argv.push(format!("--{}", p.flag));
+            argv.push(p.example.unwrap_or("abc").to_string());
+        }
+        if op.body {
+            argv.push("--json-body".to_string());
+            argv.push("-".to_string());
+        }
+        let m = cmd.clone().try_get_matches_from(argv).unwrap();
+        Invocation::from_matches(&m).unwrap()
     }
 
     #[test]
-    fn every_operation_has_a_command_and_its_operation_id_as_alias() {
+    fn every_command_line_of_an_operation_runs_it() {
+        let (_, clashes) = build_tree();
+        assert_eq!(clashes, Vec::<String>::new());
         let cmd = command();
         for op in spec::operations() {
-            let m = |argv: Vec<&str>| {
-                let mut argv = argv;
-                for p in op
-                    .parameters
-                    .iter()
-                    .filter(|p| p.setting.is_none() && p.required)
-                {
-                    argv.push(Box::leak(format!("--{}", p.flag).into_boxed_str()));
-                    argv.push(p.example.unwrap_or("abc"));
-                }
-                cmd.clone().try_get_matches_from(argv).unwrap()
-            };
-            let mut by_name = vec![BIN];
-            if let Some(g) = op.cli_group {
-                by_name.push(g);
-            }
-            by_name.push(op.cli_name);
-            for argv in [by_name, vec![BIN, op.id]] {
+            let lines = command_lines(op);
+            assert!(lines.contains(&op.id.to_string()));
+            for line in &lines {
                 let Invocation::Call {
                     op: found, demo, ..
-                } = Invocation::from_matches(&m(argv)).unwrap()
+                } = call_of(&cmd, op, line)
                 else {
                     panic!("not a call")
                 };
-                assert_eq!(found.id, op.id);
+                assert_eq!(found.id, op.id, "{line}");
                 assert!(!demo);
             }
         }
+    }
+
+    /// A command line that clashes is left out of the tree and reported, never a panic.
+    #[test]
+    fn clashing_command_lines_are_left_out() {
+        let op = &spec::operations()[0];
+        let mut level = Vec::new();
+        insert(&mut level, &["a", "b"], op, false).unwrap();
+        insert(&mut level, &["a", "c"], op, false).unwrap();
+        assert!(insert(&mut level, &["a"], op, false).is_err());
+        assert!(insert(&mut level, &["a", "b", "c"], op, true).is_err());
+        assert!(insert(&mut level, &["a", "b"], op, true).is_err());
+        let Node::Group(children) = &level[0].1 else {
+            panic!("a group")
+        };
+        assert_eq!(children.len(), 2);
     }
 
     #[test]

@@ -142,6 +142,11 @@ pub fn served(op: &Operation) -> Served {
             crate::generated::decodes_as_success(op.id, v)
         })
     };
+    // The job the demo waits for (`--wait`) has ended by the first poll.
+    let (body, note) = match finished_job(op, &body) {
+        Some(done) => (done, note),
+        None => (body, note),
+    };
     if op.binary_response {
         let bytes = match body {
             Value::String(text) => text.into_bytes(),
@@ -162,18 +167,60 @@ pub fn served(op: &Operation) -> Served {
     }
 }
 
-/// The request body the demo sends for `op` when none is given: the spec's example when the
-/// client accepts it, else one made from the body's schema; and why the example was not
-/// used, if it was not.
+/// For the operation that shows jobs (`x-waiter`), `body` with the job's status one that
+/// ends a wait with success (the first of `x-waiter.success`) when it is not already one:
+/// `None` when it is, or `op` shows no jobs.
+fn finished_job(op: &Operation, body: &Value) -> Option<Value> {
+    op.waiter?;
+    let waiter = spec::document().pointer(op.pointer)?.get("x-waiter")?;
+    let pointer = waiter.get("status")?.as_str()?;
+    let success = waiter.get("success")?.as_array()?;
+    let done = success.first()?;
+    if body.pointer(pointer).is_some_and(|s| success.contains(s)) {
+        return None;
+    }
+    let mut body = body.clone();
+    // Make the objects on the way to the status, then set it.
+    let mut at = &mut body;
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, token) in tokens.iter().enumerate() {
+        if !at.is_object() {
+            *at = Value::Object(Default::default());
+        }
+        let object = at.as_object_mut()?;
+        if i + 1 == tokens.len() {
+            object.insert(token.clone(), done.clone());
+            break;
+        }
+        at = object
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    Some(body)
+}
+
+/// The request body the demo sends for `op` when none is given (and `--skeleton` prints):
+/// the spec's example when it keeps to the spec's rules and the client accepts it, else one
+/// made from the body's schema; and why the example was not used, if it was not.
 pub fn request_body(op: &Operation) -> Option<(Value, Option<String>)> {
     let body = spec::document().pointer(op.pointer)?.get("requestBody")?;
     let schema = crate::sample::body_schema(body);
     let what = format!("request body of {}", op.id);
+    // Accepted: by the spec's rules, as the command checks a body, and by the client.
     Some(first_accepted(
         &what,
         crate::sample::of_body(body),
         schema,
-        |v| crate::generated::decodes_as_body(op.id, v),
+        |v| {
+            if let Some(s) = schema {
+                crate::rules::check(s, v).map_err(|e| e.to_string())?;
+            }
+            crate::generated::decodes_as_body(op.id, v)
+        },
     ))
 }
 
@@ -255,6 +302,23 @@ mod tests {
             "^/v3/[^/]+/instances/[^/]+/a\\-b$"
         );
         assert_eq!(path_regex("/x.y"), "^/x\\.y$");
+    }
+
+    #[test]
+    fn the_demos_job_has_ended_by_the_first_poll() {
+        for op in spec::operations().iter().filter(|o| o.waiter.is_some()) {
+            let served = served(op);
+            let body: Value = serde_json::from_slice(&served.body).unwrap();
+            let waiter = &spec::document().pointer(op.pointer).unwrap()["x-waiter"];
+            let status = body.pointer(waiter["status"].as_str().unwrap());
+            assert!(
+                waiter["success"]
+                    .as_array()
+                    .unwrap()
+                    .contains(status.unwrap()),
+                "{body}"
+            );
+        }
     }
 
     #[test]

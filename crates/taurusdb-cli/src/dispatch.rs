@@ -2,8 +2,6 @@
 //! arguments: reading a flag's value, the JSON body, and turning the client's response into
 //! a [`Reply`] that every output format can print. Nothing here names an operation.
 
-use std::path::PathBuf;
-
 use clap::ArgMatches;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -16,7 +14,7 @@ pub const JSON_BODY: &str = "json-body";
 pub const OUTPUT_FILE: &str = "output-file";
 
 /// The demo's hidden argument holding the request body it sends when `--json-body` is not
-/// given (JSON text).
+/// given (JSON text); the body's flags override its fields.
 pub const EXAMPLE_BODY: &str = "example-body";
 
 /// A successful response, decoded by the client's types and turned back into JSON: the same
@@ -60,32 +58,21 @@ pub fn optional<T: Clone + Send + Sync + 'static>(m: &ArgMatches, flag: &str) ->
     m.try_get_one::<T>(flag).ok().flatten().cloned()
 }
 
-/// The request body from `--json-body FILE` (in the demo, its example body without it).
+/// The request body, assembled from the command line (`body::assemble`), as the client's
+/// request type: a field the type refuses is named by its path.
 #[allow(dead_code)] // called by the generated dispatch of operations with a JSON body
-pub fn body<T: DeserializeOwned>(m: &ArgMatches) -> Result<T, DispatchError> {
-    if optional::<PathBuf>(m, JSON_BODY).is_none()
-        && let Some(example) = optional::<String>(m, EXAMPLE_BODY)
-    {
-        return serde_json::from_str(&example).map_err(|e| {
+pub fn body<T: DeserializeOwned>(body: Option<serde_json::Value>) -> Result<T, DispatchError> {
+    let body = body.ok_or_else(|| DispatchError::Missing(JSON_BODY.to_string()))?;
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            DispatchError::Body(format!("the request body is not the operation's: {inner}"))
+        } else {
             DispatchError::Body(format!(
-                "the demo's example body is not the operation's request body: {e}"
+                "the request body's field `{path}` is not what the operation takes: {inner}"
             ))
-        });
-    }
-    let path: PathBuf = required(m, JSON_BODY)?;
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(&path)
-    }
-    .map_err(|e| {
-        DispatchError::Body(format!("cannot read --{JSON_BODY} {}: {e}", path.display()))
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        DispatchError::Body(format!(
-            "--{JSON_BODY} {}: not the operation's request body: {e}",
-            path.display()
-        ))
+        }
     })
 }
 

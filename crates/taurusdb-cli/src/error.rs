@@ -11,20 +11,23 @@ use taurusdb::ErrorKind;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Exit {
-    /// The configuration was shown.
+    /// The response was shown (or, with `--dry-run`, the request; with `--skeleton`, a body).
     Ok = 0,
     /// Anything not covered below (output could not be written, no async runtime).
     Other = 1,
-    /// A usage error or invalid input, refused before any request (clap uses 2 too).
+    /// A usage error or invalid input, refused before any request (clap uses 2 too); a
+    /// question (`x-cli-confirm`) not answered yes.
     Usage = 2,
     /// The API answered with an error.
     Api = 3,
-    /// The network failed or timed out.
+    /// The network failed or timed out; with `--wait`, the job had not ended in time.
     Network = 4,
     /// The response could not be decoded.
     Decode = 5,
     /// `--check-spec`: the response was shown, and it departs from the spec.
     Departs = 6,
+    /// `--wait`: the job ended as failed.
+    JobFailed = 7,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -46,6 +49,17 @@ pub enum CliError {
     Internal(String),
     /// `--check-spec`: the response was shown and the report printed; it departs from the spec.
     Departs,
+    /// `--wait`: the call succeeded, and waiting for its job did not (the job failed, had not
+    /// ended in time, or could not be polled); `look` is the command that shows the job.
+    Wait {
+        /// What went wrong.
+        error: taurusdb::Error,
+        /// The command line that shows the job.
+        look: String,
+    },
+    /// `--wait`: the response does not say which job the call started, or names one that
+    /// the operation showing jobs cannot take.
+    NoJob(String),
 }
 
 impl CliError {
@@ -56,6 +70,8 @@ impl CliError {
             CliError::Call(e) => exit_of(e.kind()),
             CliError::Output(_) | CliError::Internal(_) => Exit::Other,
             CliError::Departs => Exit::Departs,
+            CliError::Wait { error, .. } => exit_of(error.kind()),
+            CliError::NoJob(_) => Exit::Decode,
         }
     }
 
@@ -63,7 +79,14 @@ impl CliError {
     /// newline.
     pub fn report(&self, verbose: bool) -> String {
         let mut out = match self {
-            CliError::Invalid(m) | CliError::Internal(m) => format!("error: {}\n", sanitize(m)),
+            CliError::Invalid(m) | CliError::Internal(m) | CliError::NoJob(m) => {
+                format!("error: {}\n", sanitize(m))
+            }
+            CliError::Wait { error, look } => format!(
+                "error: {}\n  look at the job again with: {}\n",
+                sanitize(&error.to_string()),
+                sanitize(look)
+            ),
             CliError::Output(e) => format!("error: cannot write the output: {e}\n"),
             CliError::Call(e) => format!("error: {}\n", sanitize(&e.to_string())),
             // The output and the report are already printed.
@@ -77,7 +100,7 @@ impl CliError {
 
     fn details(&self, out: &mut String) {
         let exit = self.exit() as u8;
-        let CliError::Call(e) = self else {
+        let (CliError::Call(e) | CliError::Wait { error: e, .. }) = self else {
             let _ = writeln!(out, "  exit status: {exit}");
             return;
         };
@@ -127,6 +150,8 @@ pub fn exit_of(kind: ErrorKind) -> Exit {
         ErrorKind::Api => Exit::Api,
         ErrorKind::Timeout | ErrorKind::Connect => Exit::Network,
         ErrorKind::Decode | ErrorKind::BodyTooLarge => Exit::Decode,
+        ErrorKind::WaitTimeout => Exit::Network,
+        ErrorKind::JobFailed => Exit::JobFailed,
         _ => Exit::Other,
     }
 }
@@ -141,6 +166,8 @@ fn kind_name(kind: ErrorKind) -> String {
         ErrorKind::BodyTooLarge => "response too large".into(),
         ErrorKind::Timeout => "timeout".into(),
         ErrorKind::Connect => "connection".into(),
+        ErrorKind::WaitTimeout => "job not ended in time".into(),
+        ErrorKind::JobFailed => "job failed".into(),
         other => format!("{other:?}"),
     }
 }
@@ -182,6 +209,10 @@ mod tests {
         assert_eq!(exit_of(ErrorKind::Connect), Exit::Network);
         assert_eq!(exit_of(ErrorKind::Decode), Exit::Decode);
         assert_eq!(exit_of(ErrorKind::BodyTooLarge), Exit::Decode);
+        assert_eq!(exit_of(ErrorKind::WaitTimeout), Exit::Network);
+        assert_eq!(exit_of(ErrorKind::JobFailed), Exit::JobFailed);
+        assert_eq!(Exit::JobFailed as u8, 7);
+        assert_eq!(CliError::NoJob("x".into()).exit(), Exit::Decode);
         assert_eq!(CliError::Invalid("x".into()).exit(), Exit::Usage);
     }
 

@@ -1182,6 +1182,13 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "example-body",
     "insecure",
 ];
+/// The flags of the top-level properties of the operation `id`'s JSON request body:
+/// (property, flag), in the spec's order.
+pub fn body_flags(id: &str) -> &'static [(&'static str, &'static str)] {
+    match id {
+        _ => &[],
+    }
+}
 /// The clap command progenitor generated for the operation `id`.
 pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
     match id {
@@ -1331,12 +1338,14 @@ pub fn decodes_as_body(
         _ => ::std::result::Result::Ok(()),
     }
 }
-/// Runs the operation `id` with the arguments in `matches`, through the client's
-/// entry point of that operation.
+/// Runs the operation `id` with the arguments in `matches` and the request body
+/// `body` (assembled from its flags and `--json-body`), through the client's entry
+/// point of that operation.
 pub async fn dispatch(
     client: &Client,
     id: &str,
     matches: &::clap::ArgMatches,
+    body: ::std::option::Option<::serde_json::Value>,
 ) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
     match id {
         "ListStarRocksDataReplicationConfig" => {

@@ -13,7 +13,10 @@
 //! - `x-cli-summary` (success schema): the noun of the closing count (`checks`);
 //! - `x-cli-when-present: true` (property): shown only when the server sends a value;
 //! - `x-cli-style: error` (property): a value shown as a failure (red);
-//! - `x-enum-descriptions`: a value shown as `description (value)`.
+//! - `x-enum-descriptions`: a value shown as `description (value)`;
+//! - `x-cli-columns: [property, ...]` (an array of objects, or its items' schema): the
+//!   table's columns, in this order (a verdict column stays); the other fields the items
+//!   have are named under the table.
 //!
 //! Colour is written as ANSI escapes; the caller's stream strips them when stdout is not a
 //! terminal or `NO_COLOR` is set. A failing value is marked with `✗` as well as red, so
@@ -318,6 +321,38 @@ impl Renderer<'_> {
                 }
             }
         }
+        // `x-cli-columns` (on the array, else on its items): these columns, in this order;
+        // the others are named under the table. A verdict column stays.
+        let chosen: Option<Vec<String>> = schema
+            .get("x-cli-columns")
+            .or_else(|| item_schema.get("x-cli-columns"))
+            .and_then(Value::as_array)
+            .map(|c| {
+                c.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            });
+        let mut left_out: Vec<String> = Vec::new();
+        if let Some(chosen) = &chosen {
+            let mut picked = Vec::new();
+            for name in chosen {
+                if let Some(i) = columns.iter().position(|(n, _)| n == name) {
+                    picked.push(columns.remove(i));
+                }
+            }
+            for (n, s) in columns {
+                if s.contains_key("x-cli-verdict") {
+                    picked.push((n, s));
+                } else if items
+                    .iter()
+                    .any(|i| i.get(&n).is_some_and(|v| !v.is_null()))
+                {
+                    left_out.push(n);
+                }
+            }
+            columns = picked;
+        }
         let verdict_col = columns
             .iter()
             .position(|(_, s)| s.contains_key("x-cli-verdict"));
@@ -376,7 +411,13 @@ impl Renderer<'_> {
                 None => writeln!(tw, "{pad}  {}", cells.join("\t"))?,
             }
         }
-        flush(tw, self.out)
+        flush(tw, self.out)?;
+        if !left_out.is_empty() {
+            let names: Vec<String> = left_out.iter().map(|n| sanitize(n)).collect();
+            let note = format!("also in each item: {} (see -o json)", names.join(", "));
+            writeln!(self.out, "{pad}  {}", paint(ABSENT, &note))?;
+        }
+        Ok(())
     }
 }
 
@@ -522,6 +563,77 @@ mod tests {
         );
         assert!(text.contains("brand_new_field\n  x  1\n"), "{text}");
         assert!(text.ends_with("✗ 2 of 3 checks did not pass.\n"), "{text}");
+    }
+
+    #[test]
+    fn the_columns_hint_chooses_and_orders_a_tables_columns() {
+        let schema = json!({"type": "array", "x-cli-columns": ["name", "id", "absent"], "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "x-cli-label": "ID"},
+                "name": {"type": "string", "x-cli-label": "Name"},
+                "extra": {"type": "string"},
+                "ok": {"type": "string", "x-cli-verdict": {"pass": ["yes"]}}
+            }
+        }});
+        let items = json!([
+            {"id": "1", "name": "a", "extra": "e", "ok": "yes", "new": 1},
+            {"id": "2", "name": "b", "ok": "no"}
+        ]);
+        let mut out = Vec::new();
+        let mut r = Renderer {
+            out: &mut out,
+            tally: Tally::default(),
+        };
+        r.array(0, "things", &view(&schema), Some(&items)).unwrap();
+        let text = anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string();
+        assert_eq!(
+            text,
+            "things: 1 of 2 did not pass\n     NAME  ID  OK\n  ✓  a     1   yes\n  ✗  b     2   no\n  also in each item: extra, new (see -o json)\n"
+        );
+    }
+
+    /// Every `x-cli-columns` of the spec is a list of properties of the items it lays out,
+    /// so that no column the spec's author chose is silently missing.
+    #[test]
+    fn the_specs_column_hints_name_properties_of_their_items() {
+        fn visit(v: &Value, at: &str, found: &mut Vec<String>) {
+            match v {
+                Value::Object(o) => {
+                    if let Some(columns) = o.get("x-cli-columns") {
+                        let items = o.get("items").unwrap_or(v);
+                        let parts = crate::rules::object_parts(items);
+                        let names = columns.as_array().map(Vec::as_slice).unwrap_or_default();
+                        assert!(
+                            !names.is_empty(),
+                            "{at}: x-cli-columns must list properties"
+                        );
+                        for n in names {
+                            let n = n.as_str().unwrap_or_default();
+                            assert!(
+                                parts.properties.iter().any(|(p, _)| p == n),
+                                "{at}: x-cli-columns names `{n}`, which its items do not have"
+                            );
+                        }
+                        found.push(at.to_string());
+                    }
+                    for (k, c) in o {
+                        visit(c, &format!("{at}/{k}"), found);
+                    }
+                }
+                Value::Array(a) => {
+                    for (i, c) in a.iter().enumerate() {
+                        visit(c, &format!("{at}/{i}"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        visit(spec::document(), "", &mut found);
+        // The check itself fails on a hint that names no property.
+        let bad = json!({"x-cli-columns": ["nope"], "items": {"properties": {"a": {}}}});
+        assert!(std::panic::catch_unwind(|| visit(&bad, "", &mut Vec::new())).is_err());
     }
 
     #[test]

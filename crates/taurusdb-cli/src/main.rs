@@ -3,21 +3,26 @@
 //! of failure (see `error::Exit`), the same for every operation.
 //!
 //! Modules: `args` (the command line: one command per operation of the spec, around the
-//! generated CLI), `dispatch` (what the generated `dispatch` uses to run an operation),
-//! `config` (settings and their precedence), `run` (one call), `output` and `human` (what is
-//! printed, worked out from the response schema), `spinner`, `demo` (the built-in mock
-//! server) and `error` (exit statuses and reports). Nothing here names an operation, a
-//! parameter or a field of the spec.
+//! generated CLI, at every command line the spec gives it), `body` (a request body from
+//! flags, `--json-body` and `--skeleton`), `rules` (the spec's rules for what is sent),
+//! `confirm` (the spec's question before a call), `dispatch` (what the generated `dispatch`
+//! uses to run an operation), `config` (settings and their precedence), `run` (one call,
+//! dry runs and `--wait`), `output` and `human` (what is printed, worked out from the
+//! response schema), `spinner`, `demo` (the built-in mock server) and `error` (exit statuses
+//! and reports). Nothing here names an operation, a parameter or a field of the spec.
 
 #![warn(missing_docs)]
 
 mod args;
+mod body;
 mod config;
+mod confirm;
 mod demo;
 mod dispatch;
 mod error;
 mod human;
 mod output;
+mod rules;
 mod run;
 mod sample;
 mod spinner;
@@ -55,7 +60,7 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))
-                .and_then(|rt| rt.block_on(run::call(op, *matches, globals, demo)));
+                .and_then(|rt| rt.block_on(run::call(op, *matches, *globals, demo)));
             (result, verbose)
         }
     };

@@ -24,39 +24,74 @@ pub fn query(expression: &str, value: &Value) -> io::Result<Value> {
     serde_json::to_value(&*result).map_err(|e| io::Error::other(format!("--query: {e}")))
 }
 
-/// Writes `reply`, the response of `op` called with `args`, to `out` in `format`. With a
-/// query, its result is written as JSON (or YAML with `-o yaml`): a filtered value has no
-/// human view. With a conformance `report` (`--check-spec`), JSON and YAML output is
-/// `{"result": ..., "spec_check": report}`. Human output carries colour escapes; `out` decides whether they reach the
-/// terminal (see `anstream`).
+/// What a successful command shows: the response of `op` called with `args`, and with
+/// `--wait`, the final state of the job it started (as the waiter operation's response).
+pub struct Shown<'a> {
+    /// The operation called.
+    pub op: &'a Operation,
+    /// Its arguments (label, value), for the human view.
+    pub args: &'a [(String, String)],
+    /// Its response.
+    pub reply: &'a Reply,
+    /// The job's final state, and the operation that showed it.
+    pub job: Option<(&'a Operation, &'a Value)>,
+}
+
+/// Writes `shown` to `out` in `format`. JSON and YAML are the response, or with a job
+/// `{"result": ..., "job": ...}`. With a query, its result (over that same value) is written
+/// as JSON (or YAML with `-o yaml`): a filtered value has no human view. With a conformance
+/// `report` (`--check-spec`) and no query, JSON and YAML output also has `"spec_check"` (the
+/// response under `"result"`). Human output carries colour escapes; `out` decides whether
+/// they reach the terminal (see `anstream`).
 pub fn write(
     out: &mut dyn Write,
     format: OutputFormat,
     query_expr: Option<&str>,
     report: Option<&taurusdb::conformance::Report>,
-    op: &Operation,
-    args: &[(String, String)],
-    reply: &Reply,
+    shown: &Shown<'_>,
 ) -> io::Result<()> {
+    let reply = shown.reply;
+    let combined;
+    let body = match shown.job {
+        Some((_, job)) => {
+            combined = serde_json::json!({"result": reply.body, "job": job});
+            &combined
+        }
+        None => &reply.body,
+    };
     let filtered;
     let body = match query_expr {
         Some(q) => {
-            filtered = query(q, &reply.body)?;
+            filtered = query(q, body)?;
             &filtered
         }
-        None => &reply.body,
+        None => body,
     };
     // With --check-spec, JSON and YAML carry the report under its own key.
     let wrapped;
     let body = match (report, format, query_expr) {
         (Some(r), OutputFormat::Json | OutputFormat::Yaml, None) => {
-            wrapped = serde_json::json!({"result": body, "spec_check": r});
+            let report = serde_json::to_value(r).map_err(io::Error::other)?;
+            wrapped = match (shown.job, body) {
+                (Some(_), Value::Object(o)) => {
+                    let mut o = o.clone();
+                    o.insert("spec_check".to_string(), report);
+                    Value::Object(o)
+                }
+                _ => serde_json::json!({"result": body, "spec_check": report}),
+            };
             &wrapped
         }
         _ => body,
     };
     match (format, query_expr) {
-        (OutputFormat::Human, None) => human::render(out, op, args, body)?,
+        (OutputFormat::Human, None) => {
+            human::render(out, shown.op, shown.args, &reply.body)?;
+            if let Some((op, job)) = shown.job {
+                writeln!(out)?;
+                human::render(out, op, &[], job)?;
+            }
+        }
         (OutputFormat::Human | OutputFormat::Json, _) => {
             serde_json::to_writer_pretty(&mut *out, body)?;
             out.write_all(b"\n")?;
@@ -69,10 +104,48 @@ pub fn write(
     out.flush()
 }
 
+/// A dry run's request (`METHOD URL`, headers, a blank line and the body, as the client
+/// writes it) as JSON: `{"method", "url", "headers": {name: value}, "body"}`, the body as
+/// JSON when it is.
+pub fn request_value(text: &str) -> Value {
+    let (head, body) = match text.split_once("\n\n") {
+        Some((h, b)) => (h, Some(b)),
+        None => (text.trim_end(), None),
+    };
+    let mut lines = head.lines();
+    let (method, url) = lines
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .unwrap_or_default();
+    let headers: serde_json::Map<String, Value> = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_string(), Value::String(v.to_string())))
+        .collect();
+    let body = body.map(|b| {
+        serde_json::from_str(b).unwrap_or_else(|_| Value::String(b.trim_end().to_string()))
+    });
+    serde_json::json!({"method": method, "url": url, "headers": headers, "body": body})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_dry_runs_request_reads_as_json() {
+        let text = "POST https://x.example.com/v1/p/things\ncontent-type: application/json\nx-auth-token: [redacted]\n\n{\n  \"a\": 1\n}\n";
+        assert_eq!(
+            request_value(text),
+            json!({"method": "POST", "url": "https://x.example.com/v1/p/things",
+                   "headers": {"content-type": "application/json", "x-auth-token": "[redacted]"},
+                   "body": {"a": 1}})
+        );
+        let get = request_value("GET https://x/y?a=1\naccept: application/json\n");
+        assert_eq!(get["method"], "GET");
+        assert_eq!(get["body"], Value::Null);
+        assert_eq!(get["headers"]["accept"], "application/json");
+    }
 
     #[test]
     fn queries_select_from_the_result() {

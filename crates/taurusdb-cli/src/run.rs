@@ -1,6 +1,8 @@
-//! One call of any operation: settings resolved (or the demo server started), the client
-//! built, the operation run through the generated `dispatch` with a spinner while it takes
-//! long, and the response printed.
+//! One call of any operation: its request body assembled, settings resolved (or the demo
+//! server started), the client built, the spec's question asked, the operation run through
+//! the generated `dispatch` with a spinner while it takes long, its job waited for
+//! (`--wait`), and the response printed; or, with `--dry-run`, the request printed instead
+//! of sent, and with `--skeleton`, an example body.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -17,13 +19,27 @@ use crate::error::{CliError, sanitize};
 use crate::{output, spinner};
 
 /// Calls `op` with its arguments `matches` and `globals`, against the demo server if
-/// `demo`, and prints the result.
+/// `demo`, and prints the result. In order: `--skeleton` prints a body and stops; the
+/// request body is assembled and checked; the settings are resolved and the client built
+/// (a dry run with `--dry-run`); the operation's question is asked (not in the demo or a
+/// dry run); the call is made; with `--wait`, its job is waited for.
 pub async fn call(
     op: &'static Operation,
     matches: ArgMatches,
     globals: Globals,
     demo: bool,
 ) -> Result<(), CliError> {
+    if matches
+        .try_get_one::<bool>(crate::body::SKELETON)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+    {
+        return skeleton(op, globals.output);
+    }
+    let body = crate::body::assemble(op, &matches).map_err(CliError::Invalid)?;
+
     let mut notes = Vec::new();
     let demo_server;
     let mut tls = None;
@@ -65,9 +81,16 @@ pub async fn call(
         describe(&mut notes, &settings, &client);
         eprint_lines(&notes);
     }
+    // The spec's question (x-cli-confirm): the demo never asks, and a dry run sends nothing.
+    if !demo
+        && !globals.dry_run
+        && let Some(question) = crate::confirm::question(op, &matches, body.as_ref(), &settings)
+    {
+        crate::confirm::confirm(&question, globals.yes).map_err(CliError::Invalid)?;
+    }
 
     let call = spinner::while_waiting(
-        crate::generated::dispatch(&client, op.id, &matches),
+        crate::generated::dispatch(&client, op.id, &matches, body),
         spinner::stderr_if_terminal(),
         spinner::DELAY,
         format!("Calling {}…", op.id),
@@ -81,6 +104,9 @@ pub async fn call(
     };
     let reply = match result {
         Ok(reply) => reply,
+        Err(DispatchError::Call(e)) if e.kind() == ErrorKind::DryRun => {
+            return dry_run(e.body().unwrap_or_default(), &globals);
+        }
         Err(e) => {
             if let Some(r) = &report {
                 eprint_report(r);
@@ -115,18 +141,43 @@ pub async fn call(
         return write_file(bytes, path.map(PathBuf::as_path), globals.output);
     }
     let args = crate::args::arguments(op, &matches);
-    let mut out = Vec::new();
-    output::write(
-        &mut out,
-        globals.output,
-        globals.query.as_deref(),
-        report.as_ref(),
-        op,
-        &args,
-        &reply,
-    )
-    .map_err(CliError::Output)?;
-    print(&out)?;
+    let show = |job: Option<(&Operation, &serde_json::Value)>| -> Result<(), CliError> {
+        let mut out = Vec::new();
+        let shown = output::Shown {
+            op,
+            args: &args,
+            reply: &reply,
+            job,
+        };
+        output::write(
+            &mut out,
+            globals.output,
+            globals.query.as_deref(),
+            report.as_ref(),
+            &shown,
+        )
+        .map_err(CliError::Output)?;
+        print(&out)
+    };
+    // --wait: the job the call started, to its end.
+    if let (Some(timeout), Some(field)) = (globals.wait, op.job) {
+        let waited = wait(&client, op, field, &reply, timeout, demo).await;
+        match waited {
+            Ok((waiter, job)) => show(Some((waiter, &job.body)))?,
+            Err(failure) => {
+                match &failure {
+                    // The job's final state is shown: it says why.
+                    WaitFailure::Failed { waiter, state, .. } => {
+                        show(Some((waiter, state)))?;
+                    }
+                    _ => show(None)?,
+                }
+                return Err(failure.into_error());
+            }
+        }
+    } else {
+        show(None)?;
+    }
     match &report {
         Some(r) if !r.conforms() => {
             if globals.output == crate::args::OutputFormat::Human || globals.query.is_some() {
@@ -135,6 +186,158 @@ pub async fn call(
             Err(CliError::Departs)
         }
         _ => Ok(()),
+    }
+}
+
+/// `--skeleton`: the example request body, as JSON (YAML with `-o yaml`).
+fn skeleton(op: &Operation, format: OutputFormat) -> Result<(), CliError> {
+    let body = crate::body::skeleton(op)
+        .ok_or_else(|| CliError::Invalid(format!("`{}` takes no JSON request body", op.id)))?;
+    let text = match format {
+        OutputFormat::Yaml => {
+            yaml_serde::to_string(&body).map_err(|e| CliError::Output(io::Error::other(e)))?
+        }
+        _ => format!("{body:#}\n"),
+    };
+    print(text.as_bytes())
+}
+
+/// `--dry-run`: the request the client would have sent, as it wrote it (secrets redacted),
+/// or as JSON (YAML) with `-o json` (`-o yaml`), filtered by `--query`.
+fn dry_run(request: &str, globals: &Globals) -> Result<(), CliError> {
+    if globals.output == OutputFormat::Human && globals.query.is_none() {
+        let mut text = sanitize_lines(request);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        return print(text.as_bytes());
+    }
+    let value = output::request_value(request);
+    let value = match &globals.query {
+        Some(q) => output::query(q, &value).map_err(CliError::Output)?,
+        None => value,
+    };
+    let text = match globals.output {
+        OutputFormat::Yaml => {
+            yaml_serde::to_string(&value).map_err(|e| CliError::Output(io::Error::other(e)))?
+        }
+        _ => format!("{value:#}\n"),
+    };
+    print(text.as_bytes())
+}
+
+/// Text made safe for a terminal line by line (its line breaks kept).
+fn sanitize_lines(text: &str) -> String {
+    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// Why `--wait` did not end with the job done.
+enum WaitFailure {
+    /// The job ended as failed: its final state, as the waiter operation shows it.
+    Failed {
+        waiter: &'static Operation,
+        state: serde_json::Value,
+        error: taurusdb::Error,
+        look: String,
+    },
+    /// The wait failed otherwise (timeout, a poll that failed).
+    Other(CliError),
+}
+
+impl WaitFailure {
+    fn into_error(self) -> CliError {
+        match self {
+            WaitFailure::Failed { error, look, .. } => CliError::Wait { error, look },
+            WaitFailure::Other(e) => e,
+        }
+    }
+}
+
+/// The command line that shows job `job` (the waiter operation's command and its ID flag).
+fn look_again(waiter: &Operation, job: &str, demo: bool) -> String {
+    let id_param = taurusdb::spec::document()
+        .pointer(waiter.pointer)
+        .and_then(|o| o.get("x-waiter"))
+        .and_then(|w| w.get("id"))
+        .and_then(serde_json::Value::as_str);
+    let flag = waiter
+        .parameters
+        .iter()
+        .find(|p| Some(p.name) == id_param)
+        .map_or("id", |p| p.flag);
+    let demo = if demo { "demo " } else { "" };
+    format!(
+        "{} {demo}{} --{flag} {job}",
+        crate::args::BIN,
+        crate::args::operation_path(Some(waiter))
+    )
+}
+
+/// Waits for the job named by `field` of the call's `reply` through the spec's waiter,
+/// bounded by `timeout`, with a progress line on a terminal: the waiter operation and its
+/// last response.
+async fn wait(
+    client: &Client,
+    op: &Operation,
+    field: &str,
+    reply: &crate::dispatch::Reply,
+    timeout: std::time::Duration,
+    demo: bool,
+) -> Result<(&'static Operation, crate::dispatch::Reply), WaitFailure> {
+    let waiter = crate::args::waiter().ok_or_else(|| {
+        WaitFailure::Other(CliError::Internal(
+            "the spec has no operation that shows jobs (x-waiter)".to_string(),
+        ))
+    })?;
+    let job = match reply.body.get(field) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(WaitFailure::Other(CliError::NoJob(format!(
+                "the response of {} names no job (`{field}`), so there is nothing to wait for",
+                op.id
+            ))));
+        }
+    };
+    let look = look_again(waiter, &job, demo);
+    let progress = spinner::Progress::start(
+        spinner::stderr_if_terminal(),
+        format!("Waiting for job {}…", sanitize(&job)),
+    );
+    let line = progress.clone();
+    let shown = sanitize(&job);
+    let result = crate::generated::wait(client, &job, timeout, move |status: &str| {
+        line.set(format!("Job {shown}: {}", sanitize(status)));
+    })
+    .await;
+    progress.finish();
+    match result {
+        Ok(reply) => Ok((waiter, reply)),
+        Err(DispatchError::Call(error)) if error.kind() == ErrorKind::JobFailed => {
+            let state = error
+                .body()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or(serde_json::Value::Null);
+            Err(WaitFailure::Failed {
+                waiter,
+                state,
+                error,
+                look,
+            })
+        }
+        // The job ID came from the server: one the waiter refuses is the response's fault
+        // (the call was made), not the user's.
+        Err(DispatchError::Call(error)) if error.kind() == ErrorKind::InvalidRequest => {
+            Err(WaitFailure::Other(CliError::NoJob(format!(
+                "the response of {} names the job `{}`, which {} does not take: {}",
+                op.id,
+                sanitize(&job),
+                waiter.id,
+                sanitize(&error.to_string())
+            ))))
+        }
+        Err(DispatchError::Call(error)) => Err(WaitFailure::Other(CliError::Wait { error, look })),
+        Err(e) => Err(WaitFailure::Other(dispatch_error(waiter, e))),
     }
 }
 
@@ -264,7 +467,7 @@ fn eprint_lines(lines: &[String]) {
 }
 
 /// The client for `settings`, with the timeout and retries of `globals` and the TLS settings
-/// `tls` (none for the demo). Fails (exit status 2) on what the client itself refuses: an
+/// `tls` (none for the demo); a dry run with `--dry-run`. Fails (exit status 2) on what the client itself refuses: an
 /// unknown region, a malformed endpoint or project ID, a credential that cannot be a header,
 /// a malformed profile or regions file. Outside the demo, what the settings leave out the
 /// client finds as the official SDKs do (`ClientBuilder::from_env`).
@@ -277,7 +480,9 @@ fn client(
         Some(_) => taurusdb::ClientBuilder::from_env_with(config::process_env)?,
         None => Client::builder(),
     };
-    builder = builder.user_agent(concat!("taurusdb-cli/", env!("CARGO_PKG_VERSION")));
+    builder = builder
+        .user_agent(concat!("taurusdb-cli/", env!("CARGO_PKG_VERSION")))
+        .dry_run(globals.dry_run);
     if let Some(p) = settings.project_id() {
         builder = builder.project_id(p.value.as_str());
     }

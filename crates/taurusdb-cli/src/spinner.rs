@@ -1,5 +1,6 @@
 //! A spinner on stderr while a request is under way: only when stderr is a terminal, and only
 //! once the request has taken longer than a moment, so quick calls and scripts see nothing.
+//! A [`Progress`] line while `--wait` waits for a job, showing its last status.
 
 use std::future::Future;
 use std::io::IsTerminal as _;
@@ -44,6 +45,38 @@ pub async fn while_waiting<F: Future>(
     let output = future.await;
     spinner.finish_and_clear();
     output
+}
+
+/// A progress line that says what a long wait is at (`--wait`): a spinner with a message the
+/// waiter updates, on a terminal only; cleared when finished.
+#[derive(Clone)]
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    /// Starts the line on `target` (nothing without one) with `message`.
+    pub fn start(target: Option<impl FnOnce() -> ProgressDrawTarget>, message: String) -> Progress {
+        Progress(target.map(|target| {
+            let bar = ProgressBar::with_draw_target(None, target())
+                .with_style(ProgressStyle::default_spinner())
+                .with_message(message);
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        }))
+    }
+
+    /// Shows `message` instead.
+    pub fn set(&self, message: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message);
+        }
+    }
+
+    /// Clears the line.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +176,21 @@ mod tests {
             "the line is cleared: {:?}",
             r.text()
         );
+    }
+
+    #[tokio::test]
+    async fn a_progress_line_shows_each_status_and_is_cleared() {
+        let r = Recorder::default();
+        let p = Progress::start(target(&r), "Waiting for job j1".into());
+        p.set("Job j1: Running".into());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(r.text().contains("Job j1: Running"), "{:?}", r.text());
+        p.finish();
+        assert!(r.text().ends_with("<clear>"), "{:?}", r.text());
+        let none: Option<fn() -> ProgressDrawTarget> = None;
+        let silent = Progress::start(none, "x".into());
+        silent.set("y".into());
+        silent.finish();
     }
 
     #[tokio::test]

@@ -968,3 +968,70 @@ fn verbose_reports_a_project_id_looked_up_in_iam() {
         run.render()
     );
 }
+
+// ---- --dry-run: the request, never sent ----
+
+#[test]
+fn dry_run_shows_the_request_with_secrets_redacted_and_sends_nothing() {
+    let (server, id) = counting();
+    let run = Cli::query(&["--dry-run"]).against(&server.base_url()).run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    insta::assert_snapshot!("dry_run", run.render());
+    let run = Cli::query(&["--dry-run"])
+        .endpoint(&server.base_url())
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+        .env("HUAWEICLOUD_SDK_AK", "AKDRYRUN")
+        .env("HUAWEICLOUD_SDK_SK", SECRET_KEY)
+        .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", SECURITY_TOKEN)
+        .arg("-o")
+        .arg("json")
+        .run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    run.assert_no_secrets();
+    let request: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["headers"]["x-security-token"], "[redacted]");
+    assert!(
+        request["headers"]["authorization"]
+            .as_str()
+            .is_some_and(|a| a.contains("Signature=[computed when sent]")),
+        "{request}"
+    );
+    assert_eq!(calls(&server, id), 0, "nothing was sent");
+    // The demo too.
+    let run = Cli::new(&["demo", "--dry-run"]).run();
+    assert_eq!(run.code, 0, "{}", run.render());
+    assert!(
+        run.stdout.starts_with("GET http://127.0.0.1:"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The query gets the flags of what the spec says it does, and no others.
+#[test]
+fn flags_follow_the_spec() {
+    let op = taurusdb::spec::operation("ListStarRocksDataReplicationConfig").unwrap();
+    let help = Cli::query(&["--help"]).run();
+    for (flag, offered) in [
+        ("--dry-run", true),
+        ("--wait", op.job.is_some()),
+        ("--yes", op.confirm.is_some()),
+        ("--all", op.pagination.is_some()),
+        ("--json-body", op.body),
+        ("--skeleton", op.body),
+    ] {
+        assert_eq!(
+            help.stdout.contains(&format!("{flag} ")) || help.stdout.contains(&format!("{flag}\n")),
+            offered,
+            "{flag}: {}",
+            help.stdout
+        );
+        if !offered {
+            let run = Cli::query(&[flag]).run();
+            assert_eq!(run.code, 2, "{flag}: {}", run.render());
+            assert!(run.stderr.contains(flag), "{flag}: {}", run.render());
+        }
+    }
+}

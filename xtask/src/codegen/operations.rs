@@ -138,6 +138,9 @@ pub struct Operation {
     pub success_ty: Option<syn::Type>,
     /// The hints that drive more than one call ([`hints`]).
     pub hints: Hints,
+    /// The command-line flags of the JSON body's top-level properties: (property, flag),
+    /// in the spec's order ([`body_flags`]).
+    pub body_flags: Vec<(String, String)>,
     /// The cargo feature of its tag, if it has one (filled in by `gen`, see
     /// [`crate::codegen::features`]).
     pub feature: Option<String>,
@@ -221,6 +224,18 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             })
             .collect();
         let hints = hints::read(spec, &ptr, op, &arguments, success_schema.as_deref())?;
+        let properties = body_properties(root, op);
+        let body_flags = body_flags(&properties, &params);
+        if let Some(question) = &hints.confirm {
+            for name in placeholders(question) {
+                if !params.iter().any(|p| p.name == name) && !properties.contains(&name) {
+                    return Err(spec.diag(
+                        &format!("{ptr}/x-cli-confirm"),
+                        format!("`{{{name}}}` in `x-cli-confirm` is neither a parameter nor a property of the request body of `{id}`: the command could not fill it in"),
+                    ));
+                }
+            }
+        }
         let o = Operation {
             summary: walk::text(op.get("summary")),
             description: walk::text(op.get("description")),
@@ -239,6 +254,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
             binary_response: false,
             success_ty: None,
             hints,
+            body_flags,
             feature: None,
         };
         if let Some(other) = out.iter().find(|x| x.rust_method == o.rust_method) {
@@ -250,30 +266,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
                 ),
             ));
         }
-        for path in o.command_paths() {
-            // A command is one path; a group is every shorter prefix of one.
-            let clash = out.iter().find_map(|x| {
-                x.command_paths().into_iter().find_map(|other| {
-                    if other == path {
-                        Some(format!("would both get the command `{path}`"))
-                    } else if other.starts_with(&format!("{path} ")) || path.starts_with(&format!("{other} ")) {
-                        Some(format!("give `{path}` and `{other}`: one command would be the other's group"))
-                    } else {
-                        None
-                    }
-                })
-                .map(|why| (x, why))
-            });
-            if let Some((other, why)) = clash {
-                return Err(spec.diag(
-                    &o.pointer,
-                    format!(
-                        "`{}` and `{}` {why}: set `x-cli` (or `x-cli-aliases`) on one",
-                        other.id, o.id
-                    ),
-                ));
-            }
-        }
+        command_clash(spec, &out, &o)?;
         out.push(o);
     }
     Ok(out)
@@ -301,6 +294,173 @@ impl Operation {
             .chain(self.hints.aliases.iter().cloned())
             .collect()
     }
+
+    /// Every command line that runs it: its command, its aliases and its operationId (a
+    /// hidden command at the top level, as KooCLI names operations), each once.
+    pub fn all_command_paths(&self) -> Vec<String> {
+        let mut paths = self.command_paths();
+        if !paths.contains(&self.id) {
+            paths.push(self.id.clone());
+        }
+        paths
+    }
+}
+
+/// Refuses `o` when one of its command lines is one of an earlier operation's, or is the
+/// group of one (or has one as its group): clap cannot have two commands, or a command and
+/// a group, of one name.
+fn command_clash(spec: &Spec, earlier: &[Operation], o: &Operation) -> Result<(), Diagnostic> {
+    for path in o.all_command_paths() {
+        // A command is one path; a group is every shorter prefix of one.
+        let clash = earlier.iter().find_map(|x| {
+            x.all_command_paths()
+                .into_iter()
+                .find_map(|other| {
+                    if other == path {
+                        Some(format!("would both get the command `{path}`"))
+                    } else if other.starts_with(&format!("{path} "))
+                        || path.starts_with(&format!("{other} "))
+                    {
+                        Some(format!(
+                            "give `{path}` and `{other}`: one command would be the other's group"
+                        ))
+                    } else {
+                        None
+                    }
+                })
+                .map(|why| (x, why))
+        });
+        if let Some((other, why)) = clash {
+            return Err(spec.diag(
+                &o.pointer,
+                format!(
+                    "`{}` and `{}` {why}: set `x-cli` (or `x-cli-aliases`) on one",
+                    other.id, o.id
+                ),
+            ));
+        }
+    }
+    // Its own command lines: an alias that is its command, or the group of another.
+    let own = o.all_command_paths();
+    for (i, a) in own.iter().enumerate() {
+        for b in &own[i + 1..] {
+            if a.starts_with(&format!("{b} ")) || b.starts_with(&format!("{a} ")) {
+                return Err(spec.diag(
+                    &o.pointer,
+                    format!("`{}` gives `{a}` and `{b}`: one command would be the other's group: change `x-cli` or `x-cli-aliases`", o.id),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `{name}` placeholders of a question (`x-cli-confirm`).
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                if !name.is_empty() && !name.contains('{') && !out.iter().any(|n| n == name) {
+                    out.push(name.to_string());
+                }
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// The top-level properties of an operation's JSON request body, in the spec's order: its
+/// schema's (`$ref`s and `allOf` members followed, the members' first), without those
+/// marked `readOnly` (never sent).
+pub fn body_properties(root: &Value, op: &Value) -> Vec<String> {
+    let Some(body) = op.get("requestBody").map(|b| walk::resolve(root, b)) else {
+        return Vec::new();
+    };
+    let Some(schema) = walk::json_media(body).and_then(|m| m.get("schema")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    collect_properties(root, schema, 0, &mut out);
+    out
+}
+
+fn collect_properties(root: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
+    if depth > 16 {
+        return;
+    }
+    let s = schema_target(root, schema);
+    for member in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        collect_properties(root, member, depth + 1, out);
+    }
+    for (name, p) in s
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let read_only = schema_target(root, p).get("readOnly") == Some(&Value::Bool(true))
+            || p.get("readOnly") == Some(&Value::Bool(true));
+        if !read_only && !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+}
+
+/// A schema with its `$ref`s followed (as often as they chain).
+fn schema_target<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+        {
+            Some(t) => schema = t,
+            None => break,
+        }
+    }
+    schema
+}
+
+/// The flag of each body property: its name in kebab case, prefixed with `body-` when that
+/// is one of the CLI's own flags ([`RESERVED_FLAGS`]) or a parameter's flag. A property
+/// whose name gives no flag (no letter or digit), or whose flag another property already
+/// has, gets none: the command sets it through `--json-body` only.
+pub fn body_flags(properties: &[String], params: &[Param]) -> Vec<(String, String)> {
+    use heck::ToKebabCase;
+    let param_flags: Vec<String> = params.iter().map(Param::flag).collect();
+    let taken = |flag: &str, out: &[(String, String)]| {
+        RESERVED_FLAGS.contains(&flag)
+            || param_flags.iter().any(|f| f == flag)
+            || out.iter().any(|(_, f)| f == flag)
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in properties {
+        let arg = name.to_kebab_case();
+        if !arg.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let flag = if RESERVED_FLAGS.contains(&arg.as_str()) || param_flags.contains(&arg) {
+            format!("body-{arg}")
+        } else {
+            arg
+        };
+        if !taken(&flag, &out) {
+            out.push((name.clone(), flag));
+        }
+    }
+    out
 }
 
 fn cli_word(s: &str) -> bool {
@@ -1562,7 +1722,7 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
         let body = op
             .body_ty
             .as_ref()
-            .map(|t| quote!(crate::dispatch::body::<#t>(matches)?));
+            .map(|t| quote!(crate::dispatch::body::<#t>(body)?));
         let args: Vec<TokenStream> = args.chain(body).collect();
         let optional = op
             .params
@@ -1620,6 +1780,11 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
         let ty = op.body_ty.as_ref()?;
         Some(quote!(#id => crate::dispatch::decodes::<#ty>(value),))
     });
+    let body_flags = ops.iter().filter(|op| !op.body_flags.is_empty()).map(|op| {
+        let id = &op.id;
+        let pairs = op.body_flags.iter().map(|(p, f)| quote!((#p, #f)));
+        quote!(#id => &[#(#pairs),*],)
+    });
     let wait = match ops.iter().find(|o| o.hints.waiter.is_some()) {
         Some(o) => {
             let method = format_ident!(
@@ -1653,6 +1818,15 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
         /// generator prefixes such a parameter's flag with its location).
         pub const RESERVED_FLAGS: &[&str] = &[#(#reserved),*];
 
+        /// The flags of the top-level properties of the operation `id`'s JSON request body:
+        /// (property, flag), in the spec's order.
+        pub fn body_flags(id: &str) -> &'static [(&'static str, &'static str)] {
+            match id {
+                #(#body_flags)*
+                _ => &[],
+            }
+        }
+
         /// The clap command progenitor generated for the operation `id`.
         pub fn command<T: CliConfig>(id: &str) -> ::std::option::Option<::clap::Command> {
             match id {
@@ -1679,12 +1853,14 @@ pub fn cli(file: &mut syn::File, ops: &[Operation]) -> Result<(), String> {
             }
         }
 
-        /// Runs the operation `id` with the arguments in `matches`, through the client's
-        /// entry point of that operation.
+        /// Runs the operation `id` with the arguments in `matches` and the request body
+        /// `body` (assembled from its flags and `--json-body`), through the client's entry
+        /// point of that operation.
         pub async fn dispatch(
             client: &Client,
             id: &str,
             matches: &::clap::ArgMatches,
+            body: ::std::option::Option<::serde_json::Value>,
         ) -> ::std::result::Result<crate::dispatch::Reply, crate::dispatch::DispatchError> {
             match id {
                 #(#arms)*
@@ -1718,5 +1894,194 @@ mod tests {
             "ListStarRocksDataReplicationConfig"
         );
         assert_eq!(normalized("X-Language"), normalized("x_language"));
+    }
+
+    /// A spec of `ops` (`"METHOD /path"` -> the operation object), parsed from text so that
+    /// diagnostics have lines.
+    fn spec_of(ops: &[(&str, Value)]) -> Spec {
+        let mut paths = serde_json::Map::new();
+        for (key, op) in ops {
+            let (method, path) = key.split_once(' ').unwrap();
+            let item = paths
+                .entry(path.to_string())
+                .or_insert_with(|| serde_json::json!({}));
+            item[method.to_ascii_lowercase()] = op.clone();
+        }
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": {
+                "Base": {"type": "object", "properties": {"name": {"type": "string"}, "id": {"type": "string", "readOnly": true}}},
+                "Body": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {
+                    "output": {"type": "string"}, "task_id": {"type": "string"}, "dbName": {"type": "string"},
+                    "db_name": {"type": "string"}, "_": {"type": "string"}
+                }}]}
+            }}
+        });
+        // JSON is YAML: the parser gives every node its line.
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        Spec::parse("t.yaml", text.as_bytes()).unwrap()
+    }
+
+    fn op(id: &str, extra: Value) -> Value {
+        let mut o =
+            serde_json::json!({"operationId": id, "responses": {"200": {"description": "ok"}}});
+        for (k, v) in extra.as_object().unwrap() {
+            o[k] = v.clone();
+        }
+        o
+    }
+
+    fn refused(ops: &[(&str, Value)]) -> String {
+        match operations(&spec_of(ops)) {
+            Ok(_) => panic!("accepted"),
+            Err(d) => {
+                assert!(d.pos.is_some(), "{d}");
+                d.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn command_lines_that_clash_are_refused_with_their_place() {
+        let grouped = |id: &str, group: &str, name: &str| {
+            op(
+                id,
+                serde_json::json!({"x-cli": {"group": group, "name": name}}),
+            )
+        };
+        // Two commands on one path.
+        let e = refused(&[
+            ("GET /a", grouped("GetA", "things", "show")),
+            ("GET /b", grouped("GetB", "things", "show")),
+        ]);
+        assert!(
+            e.contains("would both get the command `things show`"),
+            "{e}"
+        );
+        // An alias on another's command.
+        let e = refused(&[
+            ("GET /a", grouped("GetA", "things", "show")),
+            (
+                "GET /b",
+                op(
+                    "GetB",
+                    serde_json::json!({"x-cli-aliases": ["things show"]}),
+                ),
+            ),
+        ]);
+        assert!(
+            e.contains("would both get the command `things show`"),
+            "{e}"
+        );
+        // A group of several words whose prefix is another's command.
+        let e = refused(&[
+            ("GET /a", grouped("GetA", "things", "parts")),
+            ("GET /b", grouped("GetB", "things parts", "list")),
+        ]);
+        assert!(e.contains("one command would be the other's group"), "{e}");
+        // An operationId that is another's group.
+        let e = refused(&[
+            ("GET /a", grouped("GetA", "things", "list")),
+            ("GET /b", grouped("things", "other", "list")),
+        ]);
+        assert!(
+            e.contains("`GetA` and `things` give `things` and `things list`: one command would be the other's group"),
+            "{e}"
+        );
+        // An operation's own alias below its own command.
+        let e = refused(&[(
+            "GET /a",
+            op(
+                "GetA",
+                serde_json::json!({"x-cli": {"group": "things", "name": "show"}, "x-cli-aliases": ["things show all"]}),
+            ),
+        )]);
+        assert!(e.contains("one command would be the other's group"), "{e}");
+
+        // A group holding both a subgroup and a command, and an alias elsewhere: accepted.
+        let ok = operations(&spec_of(&[
+            ("GET /a", grouped("GetA", "starrocks replication", "list")),
+            ("GET /b", grouped("GetB", "starrocks", "databases")),
+            (
+                "GET /c",
+                op(
+                    "GetC",
+                    serde_json::json!({"x-cli": {"group": "starrocks replication", "name": "config"}, "x-cli-aliases": ["starrocks replication-config"]}),
+                ),
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            ok[2].all_command_paths(),
+            [
+                "starrocks replication config",
+                "starrocks replication-config",
+                "GetC"
+            ]
+        );
+    }
+
+    #[test]
+    fn confirmation_placeholders_name_a_parameter_or_a_body_property() {
+        let body = serde_json::json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Body"}}}});
+        let param = serde_json::json!([{"name": "job", "in": "query", "required": true, "schema": {"type": "string"}}]);
+        let ok = operations(&spec_of(&[(
+            "POST /a",
+            op(
+                "PostA",
+                serde_json::json!({"x-cli-confirm": "Delete {name} of {job}?", "requestBody": body, "parameters": param}),
+            ),
+        )]))
+        .unwrap();
+        assert_eq!(
+            ok[0].hints.confirm.as_deref(),
+            Some("Delete {name} of {job}?")
+        );
+        let e = refused(&[(
+            "POST /a",
+            op(
+                "PostA",
+                serde_json::json!({"x-cli-confirm": "Delete {task}?", "requestBody": body}),
+            ),
+        )]);
+        assert!(
+            e.contains("`{task}` in `x-cli-confirm` is neither a parameter nor a property"),
+            "{e}"
+        );
+        assert_eq!(placeholders("a {x} b {y} {x} {} {"), ["x", "y"]);
+    }
+
+    #[test]
+    fn body_properties_get_flags_that_clash_with_nothing() {
+        let body = serde_json::json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Body"}}}});
+        let param =
+            serde_json::json!([{"name": "task_id", "in": "query", "schema": {"type": "string"}}]);
+        let ops = operations(&spec_of(&[(
+            "POST /a",
+            op(
+                "PostA",
+                serde_json::json!({"requestBody": body, "parameters": param}),
+            ),
+        )]))
+        .unwrap();
+        let flags: Vec<(&str, &str)> = ops[0]
+            .body_flags
+            .iter()
+            .map(|(p, f)| (p.as_str(), f.as_str()))
+            .collect();
+        // `allOf` members first; `readOnly` left out; the CLI's own `--output` and the
+        // parameter's `--task-id` prefixed; `db_name` has no flag of its own (dbName has it);
+        // `_` gives no flag.
+        assert_eq!(
+            flags,
+            [
+                ("name", "name"),
+                ("output", "body-output"),
+                ("task_id", "body-task-id"),
+                ("dbName", "db-name"),
+            ]
+        );
     }
 }
