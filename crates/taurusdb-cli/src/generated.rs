@@ -1186,6 +1186,57 @@ pub const RESERVED_FLAGS: &[&str] = &[
 /// (property, flag), in the spec's order.
 pub fn body_flags(id: &str) -> &'static [(&'static str, &'static str)] {
     match id {
+        "ModifyDataSync" => {
+            &[
+                ("task_name", "task-name"),
+                ("source_instance_id", "source-instance-id"),
+                ("source_node_id", "source-node-id"),
+                ("source_database_name", "source-database-name"),
+                ("target_database_name", "target-database-name"),
+                ("db_configs", "db-configs"),
+                ("tables_configs", "tables-configs"),
+                ("table_repl_config", "table-repl-config"),
+                ("is_instance_level_sync", "is-instance-level-sync"),
+                ("database_repl_scope", "database-repl-scope"),
+                ("is_support_reg_exp", "is-support-reg-exp"),
+            ]
+        }
+        "CreateStarRocksDataReplication" => {
+            &[
+                ("task_name", "task-name"),
+                ("source_instance_id", "source-instance-id"),
+                ("source_node_id", "source-node-id"),
+                ("source_database", "source-database"),
+                ("target_database", "target-database"),
+            ]
+        }
+        "DeleteStarRocksDataReplication" => &[("task_name", "task-name")],
+        "PauseStarRocksDataReplication" => &[("task_name", "task-name")],
+        "ResumeStarRocksDataReplication" => &[("task_name", "task-name")],
+        "CheckDataBaseConfig" => {
+            &[
+                ("task_name", "task-name"),
+                ("source_instance_id", "source-instance-id"),
+                ("source_node_id", "source-node-id"),
+                ("source_database_name", "source-database-name"),
+                ("target_database_name", "target-database-name"),
+                ("db_configs", "db-configs"),
+                ("table_repl_config", "table-repl-config"),
+            ]
+        }
+        "CheckTableConfig" => {
+            &[
+                ("task_name", "task-name"),
+                ("is_create_task", "is-create-task"),
+                ("source_instance_id", "source-instance-id"),
+                ("source_node_id", "source-node-id"),
+                ("source_database_name", "source-database-name"),
+                ("target_database_name", "target-database-name"),
+                ("db_configs", "db-configs"),
+                ("tables_configs", "tables-configs"),
+                ("table_repl_config", "table-repl-config"),
+            ]
+        }
         _ => &[],
     }
 }
@@ -1390,7 +1441,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::ModifyReplicationRequest>(matches)?,
+                    crate::dispatch::body::<types::ModifyReplicationRequest>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1401,7 +1452,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::CreateReplicationRequest>(matches)?,
+                    crate::dispatch::body::<types::CreateReplicationRequest>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1412,7 +1463,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1423,7 +1474,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1434,7 +1485,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::ReplicationTaskName>(matches)?,
+                    crate::dispatch::body::<types::ReplicationTaskName>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1458,7 +1509,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::DatabaseConfigCheckRequest>(matches)?,
+                    crate::dispatch::body::<types::DatabaseConfigCheckRequest>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
@@ -1469,7 +1520,7 @@ pub async fn dispatch(
                     crate::dispatch::required::<
                         ::std::string::String,
                     >(matches, "instance-id")?,
-                    crate::dispatch::body::<types::TableConfigCheckRequest>(matches)?,
+                    crate::dispatch::body::<types::TableConfigCheckRequest>(body)?,
                 );
             crate::dispatch::reply(request.send().await)
         }
