@@ -276,6 +276,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
         }
         out.push(o);
     }
+    hints::collections(spec, &out)?;
     Ok(out)
 }
 
