@@ -11,19 +11,20 @@
 //!   items property (`x-paginated.items`, else `x-mock.items`) replaced by the collection's
 //!   items in the request's scope, in the order they were created. With `x-paginated`, the
 //!   page starts at the `offset` query parameter (default 0) and holds at most `limit` items
-//!   (default: the parameter's schema default, else all); both may be sent as strings. The
-//!   `total` property is the number of items in the scope, as a string when the schema says
-//!   `type: string`, else as a number. Other query parameters do not filter.
+//!   (default: the parameter's schema default, else all); both may be sent as strings (one
+//!   that is not a number is refused as below, 400). The `total` property is the number of
+//!   items in the scope, as a string when the schema says `type: string`, else as a number.
+//!   Other query parameters do not filter.
 //! - **create / update / delete** (`x-mock: {collection, action, key, from, copy, set}`): the
 //!   key's value comes from the request: the body property named `from` (default: the key),
 //!   else the query parameter of that name, else the path parameter. Create adds an item of
 //!   the key, the `copy` properties the body has and the `set` values; update copies the
 //!   `copy` properties the body has and writes the `set` values; delete removes the item.
 //!   The answer is the success example, its `x-job` property (if the operation has one) a
-//!   fresh job ID. A create of a key the scope has (409, else the first documented 4xx), an
-//!   update or delete of a key it has not (404, else the first documented 4xx), or a request
-//!   without the key (400, else the first documented 4xx) is answered with that response's
-//!   example (`{}` without one) and changes nothing.
+//!   fresh job ID. A create of a key the scope has (409), an update or delete of a key it
+//!   has not (404), or a request without the key (400) is refused: with that status when the
+//!   operation documents it, else with the lowest 4xx it documents (with none, that status),
+//!   the response's example as the body (`{}` without one); nothing changes.
 //! - **Scope**: items belong to the request's path parameters other than the key's (the
 //!   project, an instance): what one instance has, another does not see.
 //! - **Changes take effect at once**, when the call is answered, not when its job ends: a
@@ -1582,7 +1583,7 @@ mod tests {
         assert_eq!(
             (status, body),
             (400, json!({"error_code": "E.400"})),
-            "no 404: the first documented 4xx"
+            "no 404: the lowest documented 4xx"
         );
         let (status, _) = call(&s, "DELETE", TASKS, Some(json!({})));
         assert_eq!(status, 400, "no key in the request");
