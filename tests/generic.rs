@@ -5,7 +5,8 @@
 //! waiter, a question, a download, a group of several words and an alias) is generated with
 //! `cargo xtask gen` into a temporary copy of the client, httpmock and CLI crates, which is
 //! compiled and tested against servers on 127.0.0.1 (`client.rs` and `cli.rs` beside the
-//! spec).
+//! spec), and against the httpmock crate's simulator playing the spec's `x-mock` hints
+//! (`simulator.rs`).
 //!
 //! The copies take every hand-written file of the three crates as it is, so this test fails
 //! when hand-written code names anything of the product spec. It builds into
@@ -27,6 +28,7 @@ fn workspace(dir: &std::path::Path) {
     for (from, to) in [
         ("client.rs", "crates/taurusdb/tests/generic.rs"),
         ("cli.rs", "crates/taurusdb-cli/tests/generic.rs"),
+        ("simulator.rs", "crates/taurusdb-httpmock/tests/generic.rs"),
     ] {
         std::fs::create_dir_all(dir.join(to).parent().unwrap()).unwrap();
         std::fs::copy(fixture.join(from), dir.join(to)).unwrap();
@@ -46,6 +48,10 @@ fn a_spec_with_other_operations_gets_the_same_client_and_cli() {
             "taurusdb",
             "-p",
             "taurusdb-cli",
+            "-p",
+            "taurusdb-httpmock",
+            "--features",
+            "taurusdb-httpmock/simulator",
             "--test",
             "generic",
         ],
@@ -56,11 +62,11 @@ fn a_spec_with_other_operations_gets_the_same_client_and_cli() {
         out.status.success(),
         "the fixture's crates failed to build or their tests failed:\n{stdout}\n{stderr}"
     );
-    // Both test binaries ran, and ran tests.
+    // The three test binaries (client, CLI, simulator) ran, and ran tests.
     let passed: Vec<&str> = stdout
         .lines()
         .filter(|l| l.starts_with("test result: ok."))
         .collect();
-    assert_eq!(passed.len(), 2, "{stdout}");
+    assert_eq!(passed.len(), 3, "{stdout}");
     assert!(passed.iter().all(|l| !l.contains(" 0 passed")), "{stdout}");
 }

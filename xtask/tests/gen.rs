@@ -133,6 +133,12 @@ fn bad_specs_are_reported_and_change_nothing() {
             &[":58:9: `Error` has no property `error_message`"],
         ),
         (
+            "malformed-mock.yaml",
+            &[
+                ":25:9: `x-mock.action` `show` is not an action of the simulator (known: list, create, update, delete, job)",
+            ],
+        ),
+        (
             "form-request-body.yaml",
             &[":33:11: the request body of `GetThing` is `application/x-www-form-urlencoded`"],
         ),
@@ -345,6 +351,7 @@ fn bad_specs_fail_lint_with_the_problem_named() {
             "error-body-names-no-property.yaml",
             "error[generator-extensions]",
         ),
+        ("malformed-mock.yaml", "error[generator-extensions]"),
         ("form-request-body.yaml", "error[json-media-type]"),
     ] {
         cases.push((fixtures().join("bad").join(file), expected));

@@ -269,6 +269,7 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, Diagnostic> {
         command_clash(spec, &out, &o)?;
         out.push(o);
     }
+    hints::collections(spec, &out)?;
     Ok(out)
 }
 
