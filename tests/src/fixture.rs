@@ -58,10 +58,13 @@ pub fn workspace(spec: &Path, spec_name: &str, dir: &Path) {
             copy(&root.join(&file), &dir.join(&file));
         }
     }
-    let manifest = dir.join("crates/taurusdb/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let text = text.split("[[example]]").next().unwrap().to_string();
-    std::fs::write(&manifest, text).unwrap();
+    // Examples are the product's (not copied): their manifest entries go too.
+    for krate in ["taurusdb", "taurusdb-httpmock"] {
+        let manifest = dir.join(format!("crates/{krate}/Cargo.toml"));
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text = text.split("[[example]]").next().unwrap().to_string();
+        std::fs::write(&manifest, text).unwrap();
+    }
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let members =
         "members = [\"crates/taurusdb\", \"crates/taurusdb-httpmock\", \"crates/taurusdb-cli\"]";
