@@ -27,14 +27,6 @@ fn aksk_client(url: &str) -> Client {
         .unwrap()
 }
 
-/// A policy with short waits, so that retry tests run fast.
-fn quick_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(attempts)
-        .backoff(Duration::from_millis(10), Duration::from_millis(40))
-        .max_elapsed(Duration::from_secs(10))
-}
-
 fn ok() -> Step {
     Step::json(200, &corrected_example())
 }

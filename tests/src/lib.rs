@@ -60,6 +60,17 @@ pub fn client(base_url: &str) -> Client {
         .expect("a valid test configuration")
 }
 
+/// A retry policy of `attempts` attempts with short waits, so that retry tests run fast.
+pub fn quick_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(attempts)
+        .backoff(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_millis(40),
+        )
+        .max_elapsed(std::time::Duration::from_secs(10))
+}
+
 pub mod capture;
 pub mod fixture;
 pub mod script;
