@@ -59,6 +59,11 @@ async fn waited(c: &Client, job: Option<&String>) -> types::JobDetail {
         .unwrap_or_else(|e| panic!("job {job}: {e}"));
     let state = done.into_inner().job.expect("the job's state");
     assert_eq!(state.status, Some(JobStatus::Completed), "{state:?}");
+    assert_eq!(
+        state.id.as_ref(),
+        Some(job),
+        "the state of the job waited for"
+    );
     state
 }
 
@@ -259,6 +264,11 @@ async fn a_failed_job_is_the_typed_job_failure_naming_the_job() {
     );
     let state: Value = serde_json::from_str(e.body().expect("the job's final state")).unwrap();
     assert_eq!(state["job"]["status"], "Failed", "{state}");
+    assert_eq!(
+        state["job"]["id"],
+        job.as_str(),
+        "the state of the job that failed"
+    );
     // Only the next job fails: the task stays, and its next change ends well.
     let paused = c.pause_replication(INSTANCE, named(NAME)).await.unwrap();
     waited(&c, paused.job_id.as_ref()).await;
