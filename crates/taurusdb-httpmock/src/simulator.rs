@@ -13,7 +13,9 @@
 //!   page starts at the `offset` query parameter (default 0) and holds at most `limit` items
 //!   (default: the parameter's schema default, else all); both may be sent as strings (one
 //!   that is not a number is refused as below, 400). The `total` property is the number of
-//!   items in the scope, as a string when the schema says `type: string`, else as a number.
+//!   items in the scope, as a string when the schema says `type: string`, as a number when
+//!   it gives another type, and as the success example gives it when it gives none (a
+//!   `oneOf` of a string and a number).
 //!   Other query parameters do not filter.
 //! - **create / update / delete** (`x-mock: {collection, action, key, from, copy, set}`): the
 //!   key's value comes from the request: the body property named `from` (default: the key),
@@ -747,19 +749,27 @@ impl Route {
                             Value::String(s) => s.trim().parse().ok(),
                             _ => None,
                         });
-                    let schema = op_obj
+                    let response = op_obj
                         .get("responses")
-                        .and_then(|r| op.success_status.as_deref().and_then(|s| r.get(s)))
+                        .and_then(|r| op.success_status.as_deref().and_then(|s| r.get(s)));
+                    let schema = response
                         .map(|r| resolve(doc, r))
                         .and_then(|r| r.get("content"))
                         .and_then(Value::as_object)
                         .and_then(|c| c.values().next())
                         .and_then(|m| m.get("schema"));
-                    let total_as_string = schema
+                    let total_type = schema
                         .and_then(|s| property(doc, s, total))
                         .and_then(|p| keyword(doc, p, "type"))
-                        .and_then(Value::as_str)
-                        == Some("string");
+                        .and_then(Value::as_str);
+                    // A schema that gives the total no one type (a `oneOf` of a string and
+                    // a number): as the success example gives it.
+                    let total_as_string = match total_type {
+                        Some(t) => t == "string",
+                        None => response
+                            .and_then(|r| response_example(doc, r))
+                            .is_some_and(|e| e.get(total.as_str()).is_some_and(Value::is_string)),
+                    };
                     Paging {
                         offset: offset.clone(),
                         limit: limit.clone(),
@@ -1533,6 +1543,23 @@ mod tests {
             json!([{"task_name": "a", "source_database": "db", "stage": "wait"}]),
             "the key, the copied properties (not the others) and the set values"
         );
+    }
+
+    #[test]
+    fn a_total_the_schema_does_not_type_is_answered_as_the_example_gives_it() {
+        for (example, expected) in [(json!("7"), json!("1")), (json!(7), json!(1))] {
+            let mut doc = doc();
+            doc["components"]["schemas"]["Tasks"]["properties"]["total_count"] =
+                json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+            let list = "/paths/~1v3~1{project_id}~1instances~1{instance_id}~1tasks/get";
+            let examples = "/responses/200/content/application~1json/examples/one/value";
+            *doc.pointer_mut(&format!("{list}{examples}/total_count"))
+                .unwrap() = example.clone();
+            let s = Shared::new(Model::new(&doc, &ops(&doc)));
+            create(&s, TASKS, "a");
+            let (_, list) = call(&s, "GET", TASKS, None);
+            assert_eq!(list["total_count"], expected, "the example's {example}");
+        }
     }
 
     #[test]
