@@ -48,13 +48,31 @@ fn modify_request() -> types::ModifyReplicationRequest {
     serde_json::from_value(modify_body()).unwrap()
 }
 
-/// Waits for the job a call named, with short polls, and returns its final state.
+/// Creates the task; the ID of the job that creates it.
+async fn create(c: &Client) -> String {
+    let created = c
+        .create_replication(INSTANCE, create_body(NAME))
+        .await
+        .unwrap();
+    created.job_id.clone().expect("the call names its job")
+}
+
+/// Waits for `job` with short polls, for at most `timeout`.
+async fn wait(
+    c: &Client,
+    job: &str,
+    timeout: Duration,
+) -> Result<taurusdb::ResponseValue<types::JobInfo>, taurusdb::Error> {
+    c.wait_for_job(job)
+        .poll_interval(POLL)
+        .timeout(timeout)
+        .await
+}
+
+/// Waits for the job a call named, and returns its final state.
 async fn waited(c: &Client, job: Option<&String>) -> types::JobDetail {
     let job = job.expect("the call names its job");
-    let done = c
-        .wait_for_job(job.as_str())
-        .poll_interval(POLL)
-        .timeout(JOB_TIMEOUT)
+    let done = wait(c, job, JOB_TIMEOUT)
         .await
         .unwrap_or_else(|e| panic!("job {job}: {e}"));
     let state = done.into_inner().job.expect("the job's state");
@@ -126,13 +144,8 @@ async fn a_tasks_whole_life_through_the_client_each_job_waited_for() {
     });
     let request: types::DatabaseConfigCheckRequest = serde_json::from_value(check.clone()).unwrap();
     let checked = c.check_database_config(INSTANCE, request).await.unwrap();
-    assert!(
-        !checked
-            .source_db_config_check_results
-            .as_deref()
-            .unwrap_or_default()
-            .is_empty()
-    );
+    let results = checked.source_db_config_check_results.as_ref();
+    assert!(results.is_some_and(|r| !r.is_empty()), "{checked:?}");
     assert_eq!(
         last_request(&sim),
         (Some("CheckDataBaseConfig"), Some(check.clone()))
@@ -142,21 +155,12 @@ async fn a_tasks_whole_life_through_the_client_each_job_waited_for() {
     tables["tables_configs"] = json!([{"table_name": "orders", "table_config": "order by id"}]);
     let request: types::TableConfigCheckRequest = serde_json::from_value(tables.clone()).unwrap();
     let checked = c.check_table_config(INSTANCE, request).await.unwrap();
-    assert!(
-        !checked
-            .tbl_config_check_results
-            .as_deref()
-            .unwrap_or_default()
-            .is_empty()
-    );
+    let results = checked.tbl_config_check_results.as_ref();
+    assert!(results.is_some_and(|r| !r.is_empty()), "{checked:?}");
     assert_eq!(last_request(&sim), (Some("CheckTableConfig"), Some(tables)));
 
     // Created: listed at once in the stage the service gives a new task.
-    let created = c
-        .create_replication(INSTANCE, create_body(NAME))
-        .await
-        .unwrap();
-    waited(&c, created.job_id.as_ref()).await;
+    waited(&c, Some(&create(&c).await)).await;
     let wait = Some(ReplicationStage::Wait);
     let incremental = Some(ReplicationStage::Incremental);
     assert_eq!(
@@ -245,17 +249,8 @@ async fn a_failed_job_is_the_typed_job_failure_naming_the_job() {
     let sim = Simulator::start().await;
     sim.polls_until_done(1).fail_next_job();
     let c = client(&sim.base_url());
-    let created = c
-        .create_replication(INSTANCE, create_body(NAME))
-        .await
-        .unwrap();
-    let job = created.job_id.clone().unwrap();
-    let e = c
-        .wait_for_job(job.as_str())
-        .poll_interval(POLL)
-        .timeout(JOB_TIMEOUT)
-        .await
-        .unwrap_err();
+    let job = create(&c).await;
+    let e = wait(&c, &job, JOB_TIMEOUT).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::JobFailed, "{e}");
     assert!(
         e.to_string()
@@ -279,16 +274,9 @@ async fn a_job_that_does_not_end_in_time_is_the_typed_timeout_naming_the_job() {
     let sim = Simulator::start().await;
     sim.polls_until_done(1_000);
     let c = client(&sim.base_url());
-    let created = c
-        .create_replication(INSTANCE, create_body(NAME))
-        .await
-        .unwrap();
-    let job = created.job_id.clone().unwrap();
+    let job = create(&c).await;
     let started = Instant::now();
-    let e = c
-        .wait_for_job(job.as_str())
-        .poll_interval(POLL)
-        .timeout(Duration::from_millis(500))
+    let e = wait(&c, &job, Duration::from_millis(500))
         .await
         .unwrap_err();
     assert!(
@@ -327,48 +315,38 @@ fn assert_documented(e: &taurusdb::Error, status: u16, example: &str) {
 async fn a_task_that_exists_or_does_not_is_a_typed_api_error_and_changes_nothing() {
     let sim = Simulator::start().await;
     let c = client(&sim.base_url());
-    c.create_replication(INSTANCE, create_body(NAME))
-        .await
-        .unwrap();
+    create(&c).await;
     // Each operation documents 400 as its only 4xx: the simulator answers a conflict or a
     // missing task with it, and the operation's own example.
-    let e = c
-        .create_replication(INSTANCE, create_body(NAME))
-        .await
-        .unwrap_err();
-    assert_documented(
-        &e,
-        400,
-        examples::create_star_rocks_data_replication::STATUS_400_VENDOR,
-    );
-    let e = c
-        .delete_replication(INSTANCE, named("no_such_task"))
-        .await
-        .unwrap_err();
-    assert_documented(
-        &e,
-        400,
-        examples::delete_star_rocks_data_replication::STATUS_400_VENDOR,
-    );
-    let e = c
-        .resume_replication(INSTANCE, named("no_such_task"))
-        .await
-        .unwrap_err();
-    assert_documented(
-        &e,
-        400,
-        examples::resume_star_rocks_data_replication::STATUS_400_INVALID_PARAMETER,
-    );
-    // Another instance has no such task either.
-    let e = c
-        .delete_replication("other_in17", named(NAME))
-        .await
-        .unwrap_err();
-    assert_documented(
-        &e,
-        400,
-        examples::delete_star_rocks_data_replication::STATUS_400_VENDOR,
-    );
+    let missing = named("no_such_task");
+    let refused = [
+        (
+            c.create_replication(INSTANCE, create_body(NAME))
+                .await
+                .map(drop),
+            examples::create_star_rocks_data_replication::STATUS_400_VENDOR,
+        ),
+        (
+            c.delete_replication(INSTANCE, missing.clone())
+                .await
+                .map(drop),
+            examples::delete_star_rocks_data_replication::STATUS_400_VENDOR,
+        ),
+        (
+            c.resume_replication(INSTANCE, missing).await.map(drop),
+            examples::resume_star_rocks_data_replication::STATUS_400_INVALID_PARAMETER,
+        ),
+        // Another instance has no such task either.
+        (
+            c.delete_replication("other_in17", named(NAME))
+                .await
+                .map(drop),
+            examples::delete_star_rocks_data_replication::STATUS_400_VENDOR,
+        ),
+    ];
+    for (result, example) in refused {
+        assert_documented(&result.unwrap_err(), 400, example);
+    }
 
     assert_eq!(
         listed(&c).await,
