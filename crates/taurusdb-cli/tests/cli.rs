@@ -3,10 +3,10 @@
 //!
 //! Every run gets an empty environment (no `HUAWEICLOUD_SDK_*`, `TAURUSDB_*`, proxy or colour
 //! variables from the developer's shell), a temporary `HOME` and `XDG_CONFIG_HOME`, and
-//! `NO_COLOR=1` unless a test says otherwise. Ports and temporary paths are redacted.
+//! `NO_COLOR=1` unless a test says otherwise. Ports and temporary paths are redacted. The
+//! harness is `common/mod.rs`, shared with `lifecycle.rs`.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -14,149 +14,9 @@ use std::time::{Duration, Instant};
 use httpmock::MockServer;
 use taurusdb_httpmock::MockServerExt as _;
 use taurusdb_httpmock::examples::list_star_rocks_data_replication_config as examples;
-use tempfile::TempDir;
 
-const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
-const TASK: &str = "sync_task_01";
-const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
-const TOKEN: &str = "tok-SECRET-3f9a1c";
-const SECRET_KEY: &str = "sk-SECRET-77d2e0";
-const SECURITY_TOKEN: &str = "st-SECRET-a8c4b1";
-
-/// One run of the binary: what it printed and how it ended.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Everything, for a snapshot.
-    fn render(&self) -> String {
-        format!(
-            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn assert_no_secrets(&self) {
-        for secret in [TOKEN, SECRET_KEY, SECURITY_TOKEN] {
-            assert!(
-                !self.stdout.contains(secret) && !self.stderr.contains(secret),
-                "a secret leaked:\n{}",
-                self.render()
-            );
-        }
-    }
-}
-
-/// A command line to run, in a sandboxed home directory.
-struct Cli {
-    home: TempDir,
-    args: Vec<String>,
-    env: Vec<(String, String)>,
-    redact: Vec<(String, String)>,
-}
-
-impl Cli {
-    fn new(args: &[&str]) -> Cli {
-        let home = tempfile::tempdir().expect("a temporary home");
-        let home_path = home.path().display().to_string();
-        Cli {
-            home,
-            args: args.iter().map(|a| a.to_string()).collect(),
-            env: vec![("NO_COLOR".into(), "1".into())],
-            redact: vec![(home_path, "[HOME]".into())],
-        }
-    }
-
-    /// The query of the example task, with a project ID flag.
-    fn query(args: &[&str]) -> Cli {
-        let mut all = vec![
-            "starrocks",
-            "replication-config",
-            "--instance-id",
-            INSTANCE,
-            "--task-name",
-            TASK,
-        ];
-        all.extend_from_slice(args);
-        Cli::new(&all)
-    }
-
-    fn arg(mut self, arg: &str) -> Cli {
-        self.args.push(arg.to_string());
-        self
-    }
-
-    fn env(mut self, name: &str, value: &str) -> Cli {
-        self.env.retain(|(n, _)| n != name);
-        self.env.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    fn without_env(mut self, name: &str) -> Cli {
-        self.env.retain(|(n, _)| n != name);
-        self
-    }
-
-    /// Sends requests to `url` (`http://127.0.0.1:PORT`), whose port is redacted.
-    fn endpoint(mut self, url: &str) -> Cli {
-        if let Some(port) = url.rsplit(':').next() {
-            self.redact
-                .push((format!("127.0.0.1:{port}"), "127.0.0.1:[PORT]".into()));
-        }
-        self.arg("--endpoint").arg(url)
-    }
-
-    /// The usual settings: an endpoint, a project ID and a token in the environment.
-    fn against(self, url: &str) -> Cli {
-        self.endpoint(url)
-            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
-            .env("TAURUSDB_AUTH_TOKEN", TOKEN)
-    }
-
-    /// `$XDG_CONFIG_HOME/taurusdb/config.toml`, the default config file.
-    fn default_config_path(&self) -> PathBuf {
-        self.home
-            .path()
-            .join("xdg")
-            .join("taurusdb")
-            .join("config.toml")
-    }
-
-    /// Writes a config file at `path`.
-    fn write_config(self, path: &Path, text: &str) -> Cli {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).expect("config directory");
-        }
-        std::fs::write(path, text).expect("config file");
-        self
-    }
-
-    fn run(&self) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_taurusdb"))
-            .args(&self.args)
-            .env_clear()
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("xdg"))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .output()
-            .expect("the binary runs");
-        let redact = |bytes: &[u8]| {
-            let mut text = String::from_utf8_lossy(bytes).into_owned();
-            for (from, to) in &self.redact {
-                text = text.replace(from, to);
-            }
-            text
-        };
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: redact(&output.stdout),
-            stderr: redact(&output.stderr),
-        }
-    }
-}
+mod common;
+use common::*;
 
 /// A mock server answering the example query with `status` and `body`.
 fn serve(status: u16, body: &str) -> MockServer {
@@ -359,18 +219,7 @@ fn demo_ignores_the_users_settings() {
 
 /// A server that counts every request it gets.
 fn counting() -> (MockServer, usize) {
-    let server = MockServer::start();
-    let id = server
-        .mock(|when, then| {
-            when.any_request();
-            then.status(200).body(examples::STATUS_200_PAGE_VERBATIM);
-        })
-        .id();
-    (server, id)
-}
-
-fn calls(server: &MockServer, id: usize) -> usize {
-    httpmock::Mock::new(id, server).calls()
+    answering(200, examples::STATUS_200_PAGE_VERBATIM)
 }
 
 #[test]
@@ -484,12 +333,8 @@ fn api_error() {
 
 #[test]
 fn connection_refused() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("its address").port()
-    };
     let run = Cli::query(&["--retries", "0"])
-        .against(&format!("http://127.0.0.1:{port}"))
+        .against(&nothing_listening())
         .run();
     assert_eq!(run.code, 4, "{}", run.render());
     insta::assert_snapshot!("connection_refused", run.render());
