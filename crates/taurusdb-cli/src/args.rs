@@ -852,14 +852,37 @@ pub fn arguments(op: &Operation, m: &ArgMatches) -> Vec<(String, String)> {
                 .map(|v| v.to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let label = spec::parameter_object(op, i)
-                .and_then(|o| o.get("x-cli-label"))
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or(p.name)
-                .to_string();
-            Some((label, value))
+            Some((label(op, i), value))
         })
         .collect()
+}
+
+/// The label of `op`'s parameter number `index` in the human view: its `x-cli-label`, else
+/// its name.
+fn label(op: &Operation, index: usize) -> String {
+    spec::parameter_object(op, index)
+        .and_then(|o| o.get("x-cli-label"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(op.parameters[index].name)
+        .to_string()
+}
+
+/// The parameter of the waiter operation `waiter` that takes a job's ID (`x-waiter.id`):
+/// its index.
+pub fn job_parameter(waiter: &Operation) -> Option<usize> {
+    let id = spec::document()
+        .pointer(waiter.pointer)
+        .and_then(|o| o.get("x-waiter"))
+        .and_then(|w| w.get("id"))
+        .and_then(serde_json::Value::as_str)?;
+    waiter.parameters.iter().position(|p| p.name == id)
+}
+
+/// The waiter operation's arguments when it showed job `job`, for the human view.
+pub fn job_arguments(waiter: &Operation, job: &str) -> Vec<(String, String)> {
+    job_parameter(waiter)
+        .map(|i| vec![(label(waiter, i), job.to_string())])
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -33,8 +33,19 @@ pub struct Shown<'a> {
     pub args: &'a [(String, String)],
     /// Its response.
     pub reply: &'a Reply,
-    /// The job's final state, and the operation that showed it.
-    pub job: Option<(&'a Operation, &'a Value)>,
+    /// With `--wait`, the job's final state.
+    pub job: Option<Job<'a>>,
+}
+
+/// The final state of a job `--wait` waited for.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    /// The operation that showed it (the spec's `x-waiter`).
+    pub op: &'a Operation,
+    /// Its arguments (the job's ID), for the human view.
+    pub args: &'a [(String, String)],
+    /// Its last response.
+    pub state: &'a Value,
 }
 
 /// Writes `shown` to `out` in `format`. JSON and YAML are the response, or with a job
@@ -53,8 +64,8 @@ pub fn write(
     let reply = shown.reply;
     let combined;
     let body = match shown.job {
-        Some((_, job)) => {
-            combined = serde_json::json!({"result": reply.body, "job": job});
+        Some(job) => {
+            combined = serde_json::json!({"result": reply.body, "job": job.state});
             &combined
         }
         None => &reply.body,
@@ -87,9 +98,9 @@ pub fn write(
     match (format, query_expr) {
         (OutputFormat::Human, None) => {
             human::render(out, shown.op, shown.args, &reply.body)?;
-            if let Some((op, job)) = shown.job {
+            if let Some(job) = shown.job {
                 writeln!(out)?;
-                human::render(out, op, &[], job)?;
+                human::render(out, job.op, job.args, job.state)?;
             }
         }
         (OutputFormat::Human | OutputFormat::Json, _) => {

@@ -141,7 +141,7 @@ pub async fn call(
         return write_file(bytes, path.map(PathBuf::as_path), globals.output);
     }
     let args = crate::args::arguments(op, &matches);
-    let show = |job: Option<(&Operation, &serde_json::Value)>| -> Result<(), CliError> {
+    let show = |job: Option<output::Job<'_>>| -> Result<(), CliError> {
         let mut out = Vec::new();
         let shown = output::Shown {
             op,
@@ -163,12 +163,22 @@ pub async fn call(
     if let (Some(timeout), Some(field)) = (globals.wait, op.job) {
         let waited = wait(&client, op, field, &reply, timeout, demo).await;
         match waited {
-            Ok((waiter, job)) => show(Some((waiter, &job.body)))?,
+            Ok((waiter, job, state)) => show(Some(output::Job {
+                op: waiter,
+                args: &crate::args::job_arguments(waiter, &job),
+                state: &state.body,
+            }))?,
             Err(failure) => {
                 match &failure {
                     // The job's final state is shown: it says why.
-                    WaitFailure::Failed { waiter, state, .. } => {
-                        show(Some((waiter, state)))?;
+                    WaitFailure::Failed {
+                        waiter, job, state, ..
+                    } => {
+                        show(Some(output::Job {
+                            op: waiter,
+                            args: &crate::args::job_arguments(waiter, job),
+                            state,
+                        }))?;
                     }
                     _ => show(None)?,
                 }
@@ -236,6 +246,7 @@ enum WaitFailure {
     /// The job ended as failed: its final state, as the waiter operation shows it.
     Failed {
         waiter: &'static Operation,
+        job: String,
         state: serde_json::Value,
         error: taurusdb::Error,
         look: String,
@@ -255,16 +266,7 @@ impl WaitFailure {
 
 /// The command line that shows job `job` (the waiter operation's command and its ID flag).
 fn look_again(waiter: &Operation, job: &str, demo: bool) -> String {
-    let id_param = taurusdb::spec::document()
-        .pointer(waiter.pointer)
-        .and_then(|o| o.get("x-waiter"))
-        .and_then(|w| w.get("id"))
-        .and_then(serde_json::Value::as_str);
-    let flag = waiter
-        .parameters
-        .iter()
-        .find(|p| Some(p.name) == id_param)
-        .map_or("id", |p| p.flag);
+    let flag = crate::args::job_parameter(waiter).map_or("id", |i| waiter.parameters[i].flag);
     let demo = if demo { "demo " } else { "" };
     format!(
         "{} {demo}{} --{flag} {job}",
@@ -274,8 +276,8 @@ fn look_again(waiter: &Operation, job: &str, demo: bool) -> String {
 }
 
 /// Waits for the job named by `field` of the call's `reply` through the spec's waiter,
-/// bounded by `timeout`, with a progress line on a terminal: the waiter operation and its
-/// last response.
+/// bounded by `timeout`, with a progress line on a terminal: the waiter operation, the job's
+/// ID and the waiter's last response.
 async fn wait(
     client: &Client,
     op: &Operation,
@@ -283,7 +285,7 @@ async fn wait(
     reply: &crate::dispatch::Reply,
     timeout: std::time::Duration,
     demo: bool,
-) -> Result<(&'static Operation, crate::dispatch::Reply), WaitFailure> {
+) -> Result<(&'static Operation, String, crate::dispatch::Reply), WaitFailure> {
     let waiter = crate::args::waiter().ok_or_else(|| {
         WaitFailure::Other(CliError::Internal(
             "the spec has no operation that shows jobs (x-waiter)".to_string(),
@@ -312,7 +314,7 @@ async fn wait(
     .await;
     progress.finish();
     match result {
-        Ok(reply) => Ok((waiter, reply)),
+        Ok(reply) => Ok((waiter, job, reply)),
         Err(DispatchError::Call(error)) if error.kind() == ErrorKind::JobFailed => {
             let state = error
                 .body()
@@ -320,6 +322,7 @@ async fn wait(
                 .unwrap_or(serde_json::Value::Null);
             Err(WaitFailure::Failed {
                 waiter,
+                job,
                 state,
                 error,
                 look,

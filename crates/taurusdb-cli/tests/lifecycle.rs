@@ -167,7 +167,8 @@ fn a_tasks_whole_life_through_the_cli() {
         run.stdout
     );
     assert_row(&run, &["Job", &created]);
-    // The job's final state.
+    // The job's final state, under the job's ID as the job command shows it.
+    assert_row(&run, &["Job", "ID", &created]);
     assert_row(&run, &["ID", &created]);
     assert_row(&run, &["Status", "Completed"]);
     assert_eq!(
