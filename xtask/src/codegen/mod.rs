@@ -755,17 +755,11 @@ fn servers(spec: &Spec) -> Result<Vec<Server>, Diagnostic> {
                 format!("server variable `{name}` is not supported: the client fills in only `{{region}}`"),
             ));
         }
-        let regions: Vec<String> = variables
-            .and_then(|v| v.get("region"))
-            .and_then(|r| r.get("enum"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let regions = crate::model::walk::strings(
+            variables
+                .and_then(|v| v.get("region"))
+                .and_then(|r| r.get("enum")),
+        );
         if url.contains("{region}") && regions.is_empty() {
             return Err(spec.diag(
                 &ptr,

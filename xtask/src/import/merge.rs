@@ -621,15 +621,7 @@ fn tags(spec: &Value, inputs: &[Input], plan: &mut Plan) {
     let mut mapped: BTreeMap<String, String> = BTreeMap::new();
     let mut noted = BTreeSet::new();
     for a in &mut plan.added {
-        let vendor: Vec<String> = a
-            .value
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
+        let vendor = crate::model::walk::strings(a.value.get("tags"));
         if vendor.is_empty() {
             continue;
         }

@@ -272,13 +272,7 @@ fn operation(doc: &Value, ptr: &str, op: &Value, shared: &[(String, &Value)]) ->
 }
 
 fn media_types(v: Option<&Value>) -> Vec<String> {
-    let list: Vec<String> = v
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
+    let list = crate::model::walk::strings(v);
     if list.is_empty() {
         vec!["application/json".into()]
     } else {

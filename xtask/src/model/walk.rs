@@ -431,6 +431,17 @@ pub fn media<'a>(base: &str, holder: &'a Value) -> Vec<(String, &'a String, &'a 
         .collect()
 }
 
+/// The strings of a JSON array (a `tags` list, an enumeration), in order; none when `v` is
+/// not an array, and its items that are not strings left out.
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// A string field, trimmed; empty when absent.
 pub fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str)
@@ -443,6 +454,13 @@ pub fn text(v: Option<&Value>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_strings_of_an_array() {
+        assert_eq!(strings(Some(&json!(["a", 1, "b"]))), ["a", "b"]);
+        assert!(strings(Some(&json!("a"))).is_empty());
+        assert!(strings(None).is_empty());
+    }
 
     #[test]
     fn components_through_refs_and_allof_wrappers() {

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::codegen::tolerant::Reach;
 use crate::model::spec::{Spec, escape_pointer, operations};
-use crate::model::walk::{component, parameters, resolve, text};
+use crate::model::walk::{component, parameters, resolve, strings, text};
 
 /// How a change affects clients of the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -323,13 +323,7 @@ fn object_at(v: &Value, ptr: &str) -> serde_json::Map<String, Value> {
 
 /// The strings of the array at `key` (a `required` list, `x-aliases`), as a set.
 fn strings_at(v: &Value, key: &str) -> BTreeSet<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
+    strings(v.get(key)).into_iter().collect()
 }
 
 /// The keys of `a` that `b` does not have, in `a`'s order.
@@ -1083,13 +1077,8 @@ fn servers_diff(d: &mut Differ) {
             .flatten()
             .filter_map(|s| {
                 let url = s.get("url")?.as_str()?.to_string();
-                let regions = s
-                    .pointer("/variables/region/enum")
-                    .and_then(Value::as_array)
+                let regions = strings(s.pointer("/variables/region/enum"))
                     .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
                     .collect();
                 Some((url, regions))
             })
