@@ -240,10 +240,21 @@ fn op_items(id: &str) -> Vec<String> {
     ]
 }
 
+/// The entry point of operation `id` on `Client` (`x-rust-method`, else the operationId in
+/// snake case) and progenitor's builder method beside it (`raw_<operationId in snake case>`).
+fn entry_points(id: &str, op: &Value) -> String {
+    let snake = crate::codegen::postprocess::snake(id);
+    let method = op
+        .get("x-rust-method")
+        .and_then(Value::as_str)
+        .map_or_else(|| snake.clone(), str::to_string);
+    format!("`Client::{method}`, `Client::raw_{snake}` and `builder::{id}`")
+}
+
 fn operations_diff(d: &mut Differ) {
     let old_ops = ops_by_id(d.old);
     let new_ops = ops_by_id(d.new);
-    for (id, (ptr, method, path, _)) in &old_ops {
+    for (id, (ptr, method, path, op)) in &old_ops {
         if !new_ops.contains_key(id) {
             d.push(
                 Class::Breaking,
@@ -255,12 +266,12 @@ fn operations_diff(d: &mut Differ) {
                 op_items(id),
             )
             .effect(format!(
-                "`Client::{}` and `builder::{id}` go: code that calls them stops compiling",
-                crate::codegen::postprocess::snake(id)
+                "{} go: code that calls them stops compiling",
+                entry_points(id, op)
             ));
         }
     }
-    for (id, (ptr, method, path, _)) in &new_ops {
+    for (id, (ptr, method, path, op)) in &new_ops {
         if !old_ops.contains_key(id) {
             d.push(
                 Class::Info,
@@ -269,8 +280,8 @@ fn operations_diff(d: &mut Differ) {
                 op_items(id),
             )
             .effect(format!(
-                "new `Client::{}` and `builder::{id}`; existing code is unaffected",
-                crate::codegen::postprocess::snake(id)
+                "new {}; existing code is unaffected",
+                entry_points(id, op)
             ));
         }
     }
@@ -1573,6 +1584,21 @@ mod tests {
         let toml = "[package]\nname = \"x\"\nversion = \"0.3.1\" # released\n\n[dependencies]\nversion = \"9\"\n";
         assert_eq!(table_value(toml, "package", "version").unwrap(), "0.3.1");
         assert_eq!(table_value(toml, "workspace.package", "version"), None);
+    }
+
+    #[test]
+    fn entry_points_are_named_as_the_client_names_them() {
+        assert_eq!(
+            entry_points(
+                "ShowGaussMySqlJobInfo",
+                &serde_json::json!({"x-rust-method": "job"})
+            ),
+            "`Client::job`, `Client::raw_show_gauss_my_sql_job_info` and `builder::ShowGaussMySqlJobInfo`"
+        );
+        assert_eq!(
+            entry_points("ListWidgets", &serde_json::json!({})),
+            "`Client::list_widgets`, `Client::raw_list_widgets` and `builder::ListWidgets`"
+        );
     }
 
     #[test]
