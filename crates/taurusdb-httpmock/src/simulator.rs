@@ -421,29 +421,23 @@ fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 
 /// A keyword of a schema or of one of its `allOf` members (`$ref`s followed).
 fn keyword<'a>(doc: &'a Value, schema: &'a Value, key: &str) -> Option<&'a Value> {
-    let mut stack = vec![schema];
-    let mut seen = 0;
-    while let Some(s) = stack.pop() {
-        seen += 1;
-        if seen > 64 {
-            break;
-        }
-        let s = resolve(doc, s);
-        if let Some(v) = s.get(key) {
-            return Some(v);
-        }
-        stack.extend(
-            s.get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        );
-    }
-    None
+    in_all_of(doc, schema, |s| s.get(key))
 }
 
 /// The schema of property `name` of `schema`.
 fn property<'a>(doc: &'a Value, schema: &'a Value, name: &str) -> Option<&'a Value> {
+    in_all_of(doc, schema, |s| {
+        s.get("properties").and_then(|p| p.get(name))
+    })
+}
+
+/// The first value `find` gives of `schema` or of one of its `allOf` members, depth first
+/// (`$ref`s followed; at most 64 schemas looked at, so that a cycle ends).
+fn in_all_of<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    find: impl Fn(&'a Value) -> Option<&'a Value>,
+) -> Option<&'a Value> {
     let mut stack = vec![schema];
     let mut seen = 0;
     while let Some(s) = stack.pop() {
@@ -452,8 +446,8 @@ fn property<'a>(doc: &'a Value, schema: &'a Value, name: &str) -> Option<&'a Val
             break;
         }
         let s = resolve(doc, s);
-        if let Some(p) = s.get("properties").and_then(|p| p.get(name)) {
-            return Some(p);
+        if let Some(v) = find(s) {
+            return Some(v);
         }
         stack.extend(
             s.get("allOf")
