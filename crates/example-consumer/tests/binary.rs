@@ -6,15 +6,12 @@
 use std::process::Command;
 
 use httpmock::MockServer;
-use taurusdb::types::{
-    CheckResult, ErrorResponse, StarRocksReplicationConfig, StarRocksReplicationList,
-};
+use taurusdb::types::{ErrorResponse, StarRocksReplicationConfig};
 use taurusdb_httpmock::MockServerExt;
 use taurusdb_httpmock::examples::list_star_rocks_data_replication_config as config_examples;
-use taurusdb_httpmock::examples::list_star_rocks_data_replications as list_examples;
 
-const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
-const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
+mod common;
+use common::{INSTANCE, PROJECT, all_passed, two_task_list};
 const TOKEN: &str = "binary-test-token-3f9a";
 
 struct Run {
@@ -74,10 +71,7 @@ fn two_tasks(server: &MockServer) -> httpmock::Mock<'_> {
             .instance_id(INSTANCE)
             .into_inner()
             .header("x-auth-token", TOKEN);
-        then.ok(&serde_json::from_str::<StarRocksReplicationList>(
-            list_examples::STATUS_200_TWO_TASKS,
-        )
-        .unwrap());
+        then.ok(&two_task_list());
     })
 }
 
@@ -93,18 +87,7 @@ fn verbatim() -> StarRocksReplicationConfig {
 }
 
 fn healthy() -> StarRocksReplicationConfig {
-    let mut config = verbatim();
-    for check in config
-        .database_info
-        .as_mut()
-        .unwrap()
-        .db_config_check_results
-        .as_mut()
-        .unwrap()
-    {
-        check.check_result = Some(CheckResult::Success);
-    }
-    config
+    all_passed(verbatim())
 }
 
 #[test]

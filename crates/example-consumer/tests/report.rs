@@ -7,15 +7,15 @@ use httpmock::{Mock, MockServer};
 use sync_task_report::{FailedCheck, PAGE_SIZE, report};
 use taurusdb::types::{
     CheckResult, DataBaseInfo, DbConfigCheckResult, ErrorResponse, Language,
-    StarRocksReplicationConfig, StarRocksReplicationList, TableConfigCheckResult,
+    StarRocksReplicationConfig, TableConfigCheckResult,
 };
 use taurusdb::{Client, Credentials, ErrorKind, RetryPolicy};
 use taurusdb_httpmock::MockServerExt;
 use taurusdb_httpmock::examples::list_star_rocks_data_replication_config as config_examples;
 use taurusdb_httpmock::examples::list_star_rocks_data_replications as list_examples;
 
-const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
-const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
+mod common;
+use common::{INSTANCE, PROJECT, all_passed, two_task_list};
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
@@ -35,10 +35,7 @@ fn two_tasks(server: &MockServer) -> Mock<'_> {
             .offset(0)
             .limit(i64::from(PAGE_SIZE))
             .x_language(Language::EnUs);
-        then.ok(&serde_json::from_str::<StarRocksReplicationList>(
-            list_examples::STATUS_200_TWO_TASKS,
-        )
-        .unwrap());
+        then.ok(&two_task_list());
     })
 }
 
@@ -59,19 +56,7 @@ fn config_of<'a>(
 
 /// The page's example with every check a success.
 fn healthy() -> StarRocksReplicationConfig {
-    let mut config: StarRocksReplicationConfig =
-        serde_json::from_str(config_examples::STATUS_200_PAGE_CORRECTED).unwrap();
-    for check in config
-        .database_info
-        .as_mut()
-        .unwrap()
-        .db_config_check_results
-        .as_mut()
-        .unwrap()
-    {
-        check.check_result = Some(CheckResult::Success);
-    }
-    config
+    all_passed(serde_json::from_str(config_examples::STATUS_200_PAGE_CORRECTED).unwrap())
 }
 
 /// A configuration built in Rust, as a downstream crate's tests build one: through the

@@ -11,8 +11,8 @@ use taurusdb::types::{
 use taurusdb::{Client, Credentials, ErrorKind, RetryPolicy};
 use taurusdb_httpmock::simulator::Simulator;
 
-const PROJECT: &str = "0549e61b4a8c4fdfb1c47bd8a3d8d8b1";
-const INSTANCE: &str = "6e2b8a2b4f1d4c2e9a7c5b1d3e4f6a7bin17";
+mod common;
+use common::{INSTANCE, PROJECT};
 const OTHER_INSTANCE: &str = "9f1c2d3e4a5b4c6d8e7f0a1b2c3d4e5fin17";
 const SOURCE_INSTANCE: &str = "1f8c3e5a7b9d4f2a8c6e0b4d2f7a9c1ein07";
 /// The failing check of the configuration the simulator serves for every task.
@@ -40,6 +40,26 @@ async fn create(client: &Client, instance: &str, task: &str, source: &str, targe
     client.create_replication(instance, body).await.unwrap();
 }
 
+/// `orders_sync` and then `customers_sync` on [`INSTANCE`].
+async fn create_two(client: &Client) {
+    create(
+        client,
+        INSTANCE,
+        "orders_sync",
+        "orders",
+        "orders_analytics",
+    )
+    .await;
+    create(
+        client,
+        INSTANCE,
+        "customers_sync",
+        "customers",
+        "customers_copy",
+    )
+    .await;
+}
+
 fn task(name: &str) -> ReplicationTaskName {
     ReplicationTaskName::builder()
         .task_name(name)
@@ -59,15 +79,7 @@ fn calls(sim: &Simulator, operation: &str) -> Vec<taurusdb_httpmock::simulator::
 async fn tasks_created_through_the_client_appear_in_the_report() {
     let sim = Simulator::start().await;
     let c = client(&sim);
-    create(&c, INSTANCE, "orders_sync", "orders", "orders_analytics").await;
-    create(
-        &c,
-        INSTANCE,
-        "customers_sync",
-        "customers",
-        "customers_copy",
-    )
-    .await;
+    create_two(&c).await;
     create(&c, OTHER_INSTANCE, "elsewhere", "stock", "stock_copy").await;
 
     let r = report(&c, INSTANCE).await.unwrap();
@@ -170,15 +182,7 @@ async fn a_paused_task_shows_its_stage() {
     let sim = Simulator::start().await;
     sim.polls_until_done(0);
     let c = client(&sim);
-    create(&c, INSTANCE, "orders_sync", "orders", "orders_analytics").await;
-    create(
-        &c,
-        INSTANCE,
-        "customers_sync",
-        "customers",
-        "customers_copy",
-    )
-    .await;
+    create_two(&c).await;
     let job = c
         .pause_replication(INSTANCE, task("orders_sync"))
         .await
@@ -214,15 +218,7 @@ async fn a_deleted_task_is_gone_from_the_report() {
     let sim = Simulator::start().await;
     sim.polls_until_done(0);
     let c = client(&sim);
-    create(&c, INSTANCE, "orders_sync", "orders", "orders_analytics").await;
-    create(
-        &c,
-        INSTANCE,
-        "customers_sync",
-        "customers",
-        "customers_copy",
-    )
-    .await;
+    create_two(&c).await;
     assert_eq!(report(&c, INSTANCE).await.unwrap().tasks.len(), 2);
 
     let job = c
