@@ -246,6 +246,9 @@ fn htap_tags_build_one_at_a_time() {
         &["--no-default-features", "--features", "htap-standard"][..],
         &["--no-default-features", "--features", "htap-lite"][..],
         &["--features", "builders"][..],
+        // progenitor's builders, with every tag and with one.
+        &["--features", "raw"][..],
+        &["--no-default-features", "--features", "htap-lite,raw"][..],
     ] {
         let (ok, stderr) = check(flags);
         assert!(ok, "{flags:?}: {stderr}");
@@ -254,8 +257,9 @@ fn htap_tags_build_one_at_a_time() {
     }
 }
 
-/// The first type under `feature` in a top-level module of generated code (progenitor's
-/// `builder` or the `requests`), as a path with its lifetimes `'static`.
+/// The first type under `feature` in a top-level module of generated code that is there without
+/// other features (the `requests`; progenitor's `builder` needs `raw`), as a path with its
+/// lifetimes `'static`.
 fn type_of_tag(generated: &str, feature: &str) -> Option<String> {
     let cfg = format!("    #[cfg(feature = \"{feature}\")]");
     let mut module = String::new();
@@ -265,12 +269,15 @@ fn type_of_tag(generated: &str, feature: &str) -> Option<String> {
             module = m.trim_end_matches(" {").to_string();
             continue;
         }
-        if line != cfg {
+        // progenitor's `builder` module is behind the `raw` feature as well.
+        if line != cfg || module == "builder" {
             continue;
         }
-        let next = lines
-            .by_ref()
-            .find(|l| !l.trim_start().starts_with("///"))?;
+        // Past the docs and the other attributes.
+        let next = lines.by_ref().find(|l| {
+            let l = l.trim_start();
+            !(l.starts_with("///") || l.starts_with("#["))
+        })?;
         if let Some(rest) = next.strip_prefix("    pub struct ") {
             let name: String = rest
                 .chars()

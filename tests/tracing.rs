@@ -56,10 +56,7 @@ async fn each_attempt_is_traced_without_secrets() {
         .collect();
     assert_eq!(spans.len(), 3, "{c:#?}");
     let first = &spans[0].fields;
-    assert_eq!(
-        first["operation"],
-        "list_star_rocks_data_replication_config"
-    );
+    assert_eq!(first["operation"], "ListStarRocksDataReplicationConfig");
     assert_eq!(
         (
             first["attempt"].as_str(),

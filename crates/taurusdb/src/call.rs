@@ -1,8 +1,9 @@
 //! The one path every operation's call takes. The entry points that `cargo xtask gen` writes
-//! for each operation (see `requests` in the generated code) convert and check their
-//! arguments with [`convert`], [`required`] and [`optional`], call progenitor's builder, and
-//! hand its future to [`send`], which runs it in a call scope (see `state`) and maps any
-//! failure to [`Error`]. Nothing here names an operation, a parameter or a field: an error
+//! for each operation (see `requests` in the generated code) call [`run`]: it looks up the
+//! project ID if the call needs it, lets the entry point convert and check its arguments
+//! (with [`convert`], [`required`] and [`optional`]) and describe its request
+//! (`exchange::Request`), and hands the exchange to [`send`], which runs it in a call scope
+//! (see `state`) and maps any failure to [`Error`]. Nothing here names an operation, a parameter or a field: an error
 //! body is read through [`ApiErrorBody`], which the generator implements from the spec's
 //! `x-error-body`.
 
@@ -73,7 +74,7 @@ pub(crate) fn optional<T>(
 /// except that a project ID still to be looked up is looked up here (once for the client:
 /// see [`Client::project_id`]). The lookup's future is boxed, so that it does not size
 /// every call's.
-pub(crate) async fn setting(client: &Client, setting: Setting) -> Result<Option<&str>, Error> {
+async fn setting(client: &Client, setting: Setting) -> Result<Option<&str>, Error> {
     if let Some(value) = client.config().setting(setting) {
         return Ok(Some(value));
     }
@@ -89,6 +90,83 @@ pub(crate) async fn setting(client: &Client, setting: Setting) -> Result<Option<
         }
         _ => Ok(None),
     }
+}
+
+/// The client's settings as an entry point's request reads them when it is prepared: the
+/// configured values, and the project ID looked up for this call if it needed one.
+pub(crate) struct Settings<'a> {
+    client: &'a Client,
+    project: Option<&'a str>,
+}
+
+impl<'a> Settings<'a> {
+    /// The value of `setting`, if the client has one.
+    pub(crate) fn get(&self, setting: Setting) -> Option<&'a str> {
+        match setting {
+            Setting::ProjectId if self.project.is_some() => self.project,
+            _ => self.client.config().setting(setting),
+        }
+    }
+}
+
+/// Makes one call of an operation: looks up the project ID first if `lookup` says the request
+/// needs it and the client has none (see [`setting`]), lets the entry point `prepare` its
+/// request from its arguments and the settings (every check happens there, before anything is
+/// sent), sends it, and reads a JSON (or empty) success body.
+///
+/// The entry points' `send` call this, so that the one `async` body of every call is this one,
+/// checked once by the compiler, rather than one per operation (BENCHMARKS.md, the corpus).
+// Not an `async fn`: its future is declared `Send` here, once for every operation.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn run<'a, S, E, F>(
+    client: &'a Client,
+    operation: &'static str,
+    lookup: bool,
+    prepare: F,
+) -> impl Future<Output = Result<ResponseValue<S>, Error>> + Send + 'a
+where
+    S: DeserializeOwned + Send + 'a,
+    E: ApiErrorBody + DeserializeOwned + Send + 'a,
+    F: FnOnce(&Settings<'a>) -> Result<crate::exchange::Request<'a>, Error> + Send + 'a,
+{
+    async move {
+        let request = prepared(client, lookup, prepare).await?;
+        send::<S, E, _>(operation, request.json_response::<S, E>()).await
+    }
+}
+
+/// [`run`] for an operation whose success body is a file: it is streamed.
+#[allow(dead_code)] // in the generated code of a spec with a file download
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn run_stream<'a, E, F>(
+    client: &'a Client,
+    operation: &'static str,
+    lookup: bool,
+    prepare: F,
+) -> impl Future<Output = Result<ResponseValue<crate::ByteStream>, Error>> + Send + 'a
+where
+    E: ApiErrorBody + DeserializeOwned + Send + 'a,
+    F: FnOnce(&Settings<'a>) -> Result<crate::exchange::Request<'a>, Error> + Send + 'a,
+{
+    async move {
+        let request = prepared(client, lookup, prepare).await?;
+        send::<crate::ByteStream, E, _>(operation, request.stream_response::<E>()).await
+    }
+}
+
+async fn prepared<'a, F>(
+    client: &'a Client,
+    lookup: bool,
+    prepare: F,
+) -> Result<crate::exchange::Request<'a>, Error>
+where
+    F: FnOnce(&Settings<'a>) -> Result<crate::exchange::Request<'a>, Error>,
+{
+    let project = match lookup {
+        true => setting(client, Setting::ProjectId).await?,
+        false => None,
+    };
+    prepare(&Settings { client, project })
 }
 
 /// Sends one call (progenitor's `send` future) in a call scope and maps its failure.

@@ -6443,6 +6443,7 @@ let response = client.list_star_rocks_data_replication_config()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_list_star_rocks_data_replication_config(
         &self,
     ) -> builder::ListStarRocksDataReplicationConfig<'_> {
@@ -6484,6 +6485,7 @@ let response = client.list_star_rocks_data_replications()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_list_star_rocks_data_replications(
         &self,
     ) -> builder::ListStarRocksDataReplications<'_> {
@@ -6520,6 +6522,7 @@ let response = client.modify_data_sync()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_modify_data_sync(&self) -> builder::ModifyDataSync<'_> {
         builder::ModifyDataSync::new(self)
     }
@@ -6553,6 +6556,7 @@ let response = client.create_star_rocks_data_replication()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_create_star_rocks_data_replication(
         &self,
     ) -> builder::CreateStarRocksDataReplication<'_> {
@@ -6588,6 +6592,7 @@ let response = client.delete_star_rocks_data_replication()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_delete_star_rocks_data_replication(
         &self,
     ) -> builder::DeleteStarRocksDataReplication<'_> {
@@ -6623,6 +6628,7 @@ let response = client.pause_star_rocks_data_replication()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_pause_star_rocks_data_replication(
         &self,
     ) -> builder::PauseStarRocksDataReplication<'_> {
@@ -6658,6 +6664,7 @@ let response = client.resume_star_rocks_data_replication()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_resume_star_rocks_data_replication(
         &self,
     ) -> builder::ResumeStarRocksDataReplication<'_> {
@@ -6695,6 +6702,7 @@ let response = client.list_star_rocks_data_replication_config_by_data_base()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_list_star_rocks_data_replication_config_by_data_base(
         &self,
     ) -> builder::ListStarRocksDataReplicationConfigByDataBase<'_> {
@@ -6730,6 +6738,7 @@ let response = client.check_data_base_config()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_check_data_base_config(&self) -> builder::CheckDataBaseConfig<'_> {
         builder::CheckDataBaseConfig::new(self)
     }
@@ -6763,6 +6772,7 @@ let response = client.check_table_config()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_check_table_config(&self) -> builder::CheckTableConfig<'_> {
         builder::CheckTableConfig::new(self)
     }
@@ -6800,6 +6810,7 @@ let response = client.list_star_rocks_db_parameters()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_list_star_rocks_db_parameters(
         &self,
     ) -> builder::ListStarRocksDbParameters<'_> {
@@ -6844,6 +6855,7 @@ let response = client.list_star_rocks_data_bases()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "htap-standard")]
+    #[cfg(feature = "raw")]
     pub fn raw_list_star_rocks_data_bases(&self) -> builder::ListStarRocksDataBases<'_> {
         builder::ListStarRocksDataBases::new(self)
     }
@@ -6877,12 +6889,14 @@ let response = client.show_gauss_my_sql_job_info()
 ```*/
     /// progenitor's builder, as generated (no client settings filled in, no reasons for refused arguments, progenitor's error type): prefer the operation's entry point.
     #[cfg(feature = "tasks")]
+    #[cfg(feature = "raw")]
     pub fn raw_show_gauss_my_sql_job_info(&self) -> builder::ShowGaussMySqlJobInfo<'_> {
         builder::ShowGaussMySqlJobInfo::new(self)
     }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
+#[cfg(feature = "raw")]
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
@@ -9291,68 +9305,101 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::StarRocksReplicationConfig>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, task_name, x_language } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let task_name: types::TaskName = crate::call::required(
-                "task_name",
-                task_name,
-            )?;
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let raw = client.raw_list_star_rocks_data_replication_config();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.task_name(task_name);
-            let raw = raw.x_language(x_language);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::StarRocksReplicationConfig>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::StarRocksReplicationConfig,
                 types::ErrorResponse,
                 _,
-            >("ListStarRocksDataReplicationConfig", raw.send())
-                .await
+            >(
+                self.client,
+                "ListStarRocksDataReplicationConfig",
+                lookup,
+                move |settings| {
+                    let Self {
+                        client,
+                        project_id,
+                        instance_id,
+                        task_name,
+                        x_language,
+                    } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let task_name: types::TaskName = crate::call::required(
+                        "task_name",
+                        task_name,
+                    )?;
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ListStarRocksDataReplicationConfig",
+                        ::reqwest::Method::GET,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/configuration",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.query("task_name", &task_name);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -9453,99 +9500,123 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::StarRocksReplicationList>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, limit, offset } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let limit: ::std::option::Option<i64> = crate::call::optional(
-                "limit",
-                limit,
-            )?;
-            if let ::std::option::Option::Some(v) = &limit {
-                crate::validate::number(
-                    "limit",
-                    &v.to_string(),
-                    ::std::option::Option::Some(1f64),
-                    false,
-                    ::std::option::Option::Some(100f64),
-                    false,
-                )?;
-            }
-            let offset: ::std::option::Option<i64> = crate::call::optional(
-                "offset",
-                offset,
-            )?;
-            if let ::std::option::Option::Some(v) = &offset {
-                crate::validate::number(
-                    "offset",
-                    &v.to_string(),
-                    ::std::option::Option::Some(0f64),
-                    false,
-                    ::std::option::Option::None,
-                    false,
-                )?;
-            }
-            let raw = client.raw_list_star_rocks_data_replications();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let raw = match limit {
-                ::std::option::Option::Some(v) => raw.limit(v),
-                ::std::option::Option::None => raw,
-            };
-            let raw = match offset {
-                ::std::option::Option::Some(v) => raw.offset(v),
-                ::std::option::Option::None => raw,
-            };
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::StarRocksReplicationList>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::StarRocksReplicationList,
                 types::ErrorResponse,
                 _,
-            >("ListStarRocksDataReplications", raw.send())
-                .await
+            >(
+                self.client,
+                "ListStarRocksDataReplications",
+                lookup,
+                move |settings| {
+                    let Self {
+                        client,
+                        project_id,
+                        instance_id,
+                        x_language,
+                        limit,
+                        offset,
+                    } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let limit: ::std::option::Option<i64> = crate::call::optional(
+                        "limit",
+                        limit,
+                    )?;
+                    if let ::std::option::Option::Some(v) = &limit {
+                        crate::validate::number(
+                            "limit",
+                            &v.to_string(),
+                            ::std::option::Option::Some(1f64),
+                            false,
+                            ::std::option::Option::Some(100f64),
+                            false,
+                        )?;
+                    }
+                    let offset: ::std::option::Option<i64> = crate::call::optional(
+                        "offset",
+                        offset,
+                    )?;
+                    if let ::std::option::Option::Some(v) = &offset {
+                        crate::validate::number(
+                            "offset",
+                            &v.to_string(),
+                            ::std::option::Option::Some(0f64),
+                            false,
+                            ::std::option::Option::None,
+                            false,
+                        )?;
+                    }
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ListStarRocksDataReplications",
+                        ::reqwest::Method::GET,
+                        &["/v3/", "/instances/", "/starrocks/databases/replication"],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.query("limit", &limit);
+                    let request = request.query("offset", &offset);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -9656,65 +9727,89 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::ModifyReplicationResult>,
-            crate::Error,
-        > {
-            let Self { client, project_id, x_language, instance_id, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let raw = client.raw_modify_data_sync();
-            let raw = raw.project_id(project_id);
-            let raw = raw.x_language(x_language);
-            let raw = raw.instance_id(instance_id);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::ModifyReplicationResult>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::ModifyReplicationResult,
                 types::ErrorResponse,
                 _,
-            >("ModifyDataSync", raw.send())
-                .await
+            >(
+                self.client,
+                "ModifyDataSync",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, x_language, instance_id, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ModifyDataSync",
+                        ::reqwest::Method::PUT,
+                        &["/v3/", "/instances/", "/starrocks/databases/replication"],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -9795,65 +9890,89 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::CreateReplicationResult>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let raw = client.raw_create_star_rocks_data_replication();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::CreateReplicationResult>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::CreateReplicationResult,
                 types::ErrorResponse,
                 _,
-            >("CreateStarRocksDataReplication", raw.send())
-                .await
+            >(
+                self.client,
+                "CreateStarRocksDataReplication",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, instance_id, x_language, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "CreateStarRocksDataReplication",
+                        ::reqwest::Method::POST,
+                        &["/v3/", "/instances/", "/starrocks/databases/replication"],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -9934,65 +10053,89 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::DeleteReplicationResult>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let raw = client.raw_delete_star_rocks_data_replication();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::DeleteReplicationResult>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::DeleteReplicationResult,
                 types::ErrorResponse,
                 _,
-            >("DeleteStarRocksDataReplication", raw.send())
-                .await
+            >(
+                self.client,
+                "DeleteStarRocksDataReplication",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, instance_id, x_language, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "DeleteStarRocksDataReplication",
+                        ::reqwest::Method::DELETE,
+                        &["/v3/", "/instances/", "/starrocks/databases/replication"],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10073,65 +10216,93 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::PauseReplicationResult>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let raw = client.raw_pause_star_rocks_data_replication();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::PauseReplicationResult>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::PauseReplicationResult,
                 types::ErrorResponse,
                 _,
-            >("PauseStarRocksDataReplication", raw.send())
-                .await
+            >(
+                self.client,
+                "PauseStarRocksDataReplication",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, instance_id, x_language, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "PauseStarRocksDataReplication",
+                        ::reqwest::Method::POST,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/pause",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10212,65 +10383,93 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::ResumeReplicationResult>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let raw = client.raw_resume_star_rocks_data_replication();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::ResumeReplicationResult>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::ResumeReplicationResult,
                 types::ErrorResponse,
                 _,
-            >("ResumeStarRocksDataReplication", raw.send())
-                .await
+            >(
+                self.client,
+                "ResumeStarRocksDataReplication",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, instance_id, x_language, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ResumeStarRocksDataReplication",
+                        ::reqwest::Method::POST,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/resume",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10350,79 +10549,106 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::StarRocksReplicationConfig>,
-            crate::Error,
-        > {
-            let Self { client, project_id, instance_id, x_language, database } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let database: ::std::string::String = crate::call::required(
-                "database",
-                database,
-            )?;
-            {
-                let v = &database;
-                crate::validate::path_segment(v.as_str(), "database")?;
-                crate::validate::string(
-                    "database",
-                    v.as_str(),
-                    ::std::option::Option::Some(3u64),
-                    ::std::option::Option::Some(128u64),
-                    ::std::option::Option::Some("^[A-Za-z0-9_]+$"),
-                )?;
-            }
-            let raw = client.raw_list_star_rocks_data_replication_config_by_data_base();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let raw = raw.database(database);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::StarRocksReplicationConfig>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::StarRocksReplicationConfig,
                 types::ErrorResponse,
                 _,
-            >("ListStarRocksDataReplicationConfigByDataBase", raw.send())
-                .await
+            >(
+                self.client,
+                "ListStarRocksDataReplicationConfigByDataBase",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, instance_id, x_language, database } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let database: ::std::string::String = crate::call::required(
+                        "database",
+                        database,
+                    )?;
+                    {
+                        let v = &database;
+                        crate::validate::path_segment(v.as_str(), "database")?;
+                        crate::validate::string(
+                            "database",
+                            v.as_str(),
+                            ::std::option::Option::Some(3u64),
+                            ::std::option::Option::Some(128u64),
+                            ::std::option::Option::Some("^[A-Za-z0-9_]+$"),
+                        )?;
+                    }
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ListStarRocksDataReplicationConfigByDataBase",
+                        ::reqwest::Method::GET,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/configuration/",
+                            "",
+                        ],
+                        &[&project_id, &instance_id, &database],
+                        &RESPONSES,
+                    );
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10504,65 +10730,93 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::DatabaseConfigCheck>,
-            crate::Error,
-        > {
-            let Self { client, project_id, x_language, instance_id, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let raw = client.raw_check_data_base_config();
-            let raw = raw.project_id(project_id);
-            let raw = raw.x_language(x_language);
-            let raw = raw.instance_id(instance_id);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::DatabaseConfigCheck>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::DatabaseConfigCheck,
                 types::ErrorResponse,
                 _,
-            >("CheckDataBaseConfig", raw.send())
-                .await
+            >(
+                self.client,
+                "CheckDataBaseConfig",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, x_language, instance_id, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "CheckDataBaseConfig",
+                        ::reqwest::Method::POST,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/database-config-check",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10643,65 +10897,93 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::TableConfigCheck>,
-            crate::Error,
-        > {
-            let Self { client, project_id, x_language, instance_id, body } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let raw = client.raw_check_table_config();
-            let raw = raw.project_id(project_id);
-            let raw = raw.x_language(x_language);
-            let raw = raw.instance_id(instance_id);
-            let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::TableConfigCheck>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::TableConfigCheck,
                 types::ErrorResponse,
                 _,
-            >("CheckTableConfig", raw.send())
-                .await
+            >(
+                self.client,
+                "CheckTableConfig",
+                lookup,
+                move |settings| {
+                    let Self { client, project_id, x_language, instance_id, body } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let body = body
+                        .map_err(|reason| crate::call::invalid("body", reason))?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "CheckTableConfig",
+                        ::reqwest::Method::POST,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/table-config-check",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.json(&body);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -10811,83 +11093,106 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<types::DbParameterList>, crate::Error> {
-            let Self {
-                client,
-                project_id,
-                instance_id,
-                x_language,
-                add_task_scenario,
-                main_task_name,
-            } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let add_task_scenario: ::std::option::Option<::std::string::String> = crate::call::optional(
-                "add_task_scenario",
-                add_task_scenario,
-            )?;
-            let main_task_name: ::std::option::Option<::std::string::String> = crate::call::optional(
-                "main_task_name",
-                main_task_name,
-            )?;
-            let raw = client.raw_list_star_rocks_db_parameters();
-            let raw = raw.project_id(project_id);
-            let raw = raw.instance_id(instance_id);
-            let raw = raw.x_language(x_language);
-            let raw = match add_task_scenario {
-                ::std::option::Option::Some(v) => raw.add_task_scenario(v),
-                ::std::option::Option::None => raw,
-            };
-            let raw = match main_task_name {
-                ::std::option::Option::Some(v) => raw.main_task_name(v),
-                ::std::option::Option::None => raw,
-            };
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::DbParameterList>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::DbParameterList,
                 types::ErrorResponse,
                 _,
-            >("ListStarRocksDbParameters", raw.send())
-                .await
+            >(
+                self.client,
+                "ListStarRocksDbParameters",
+                lookup,
+                move |settings| {
+                    let Self {
+                        client,
+                        project_id,
+                        instance_id,
+                        x_language,
+                        add_task_scenario,
+                        main_task_name,
+                    } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let add_task_scenario: ::std::option::Option<
+                        ::std::string::String,
+                    > = crate::call::optional("add_task_scenario", add_task_scenario)?;
+                    let main_task_name: ::std::option::Option<::std::string::String> = crate::call::optional(
+                        "main_task_name",
+                        main_task_name,
+                    )?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ListStarRocksDbParameters",
+                        ::reqwest::Method::GET,
+                        &[
+                            "/v3/",
+                            "/instances/",
+                            "/starrocks/databases/replication/database-parameters",
+                        ],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.query("add_task_scenario", &add_task_scenario);
+                    let request = request.query("main_task_name", &main_task_name);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -11005,124 +11310,138 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::StarRocksDatabaseList>,
-            crate::Error,
-        > {
-            let Self {
-                client,
-                project_id,
-                x_language,
-                instance_id,
-                limit,
-                offset,
-                database_name,
-            } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let instance_id: ::std::string::String = crate::call::required(
-                "instance_id",
-                instance_id,
-            )?;
-            {
-                let v = &instance_id;
-                crate::validate::path_segment(v.as_str(), "instance_id")?;
-            }
-            let limit: ::std::option::Option<i64> = crate::call::optional(
-                "limit",
-                limit,
-            )?;
-            if let ::std::option::Option::Some(v) = &limit {
-                crate::validate::number(
-                    "limit",
-                    &v.to_string(),
-                    ::std::option::Option::Some(1f64),
-                    false,
-                    ::std::option::Option::Some(100f64),
-                    false,
-                )?;
-            }
-            let offset: ::std::option::Option<i64> = crate::call::optional(
-                "offset",
-                offset,
-            )?;
-            if let ::std::option::Option::Some(v) = &offset {
-                crate::validate::number(
-                    "offset",
-                    &v.to_string(),
-                    ::std::option::Option::Some(0f64),
-                    false,
-                    ::std::option::Option::None,
-                    false,
-                )?;
-            }
-            let database_name: ::std::option::Option<::std::string::String> = crate::call::optional(
-                "database_name",
-                database_name,
-            )?;
-            if let ::std::option::Option::Some(v) = &database_name {
-                crate::validate::string(
-                    "database_name",
-                    v.as_str(),
-                    ::std::option::Option::Some(3u64),
-                    ::std::option::Option::Some(128u64),
-                    ::std::option::Option::Some("^[A-Za-z0-9_]+$"),
-                )?;
-            }
-            let raw = client.raw_list_star_rocks_data_bases();
-            let raw = raw.project_id(project_id);
-            let raw = raw.x_language(x_language);
-            let raw = raw.instance_id(instance_id);
-            let raw = match limit {
-                ::std::option::Option::Some(v) => raw.limit(v),
-                ::std::option::Option::None => raw,
-            };
-            let raw = match offset {
-                ::std::option::Option::Some(v) => raw.offset(v),
-                ::std::option::Option::None => raw,
-            };
-            let raw = match database_name {
-                ::std::option::Option::Some(v) => raw.database_name(v),
-                ::std::option::Option::None => raw,
-            };
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::StarRocksDatabaseList>,
+                crate::Error,
+            >,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::StarRocksDatabaseList,
                 types::ErrorResponse,
                 _,
-            >("ListStarRocksDataBases", raw.send())
-                .await
+            >(
+                self.client,
+                "ListStarRocksDataBases",
+                lookup,
+                move |settings| {
+                    let Self {
+                        client,
+                        project_id,
+                        x_language,
+                        instance_id,
+                        limit,
+                        offset,
+                        database_name,
+                    } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let instance_id: ::std::string::String = crate::call::required(
+                        "instance_id",
+                        instance_id,
+                    )?;
+                    {
+                        let v = &instance_id;
+                        crate::validate::path_segment(v.as_str(), "instance_id")?;
+                    }
+                    let limit: ::std::option::Option<i64> = crate::call::optional(
+                        "limit",
+                        limit,
+                    )?;
+                    if let ::std::option::Option::Some(v) = &limit {
+                        crate::validate::number(
+                            "limit",
+                            &v.to_string(),
+                            ::std::option::Option::Some(1f64),
+                            false,
+                            ::std::option::Option::Some(100f64),
+                            false,
+                        )?;
+                    }
+                    let offset: ::std::option::Option<i64> = crate::call::optional(
+                        "offset",
+                        offset,
+                    )?;
+                    if let ::std::option::Option::Some(v) = &offset {
+                        crate::validate::number(
+                            "offset",
+                            &v.to_string(),
+                            ::std::option::Option::Some(0f64),
+                            false,
+                            ::std::option::Option::None,
+                            false,
+                        )?;
+                    }
+                    let database_name: ::std::option::Option<::std::string::String> = crate::call::optional(
+                        "database_name",
+                        database_name,
+                    )?;
+                    if let ::std::option::Option::Some(v) = &database_name {
+                        crate::validate::string(
+                            "database_name",
+                            v.as_str(),
+                            ::std::option::Option::Some(3u64),
+                            ::std::option::Option::Some(128u64),
+                            ::std::option::Option::Some("^[A-Za-z0-9_]+$"),
+                        )?;
+                    }
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ListStarRocksDataBases",
+                        ::reqwest::Method::GET,
+                        &["/v3/", "/instances/", "/starrocks/databases"],
+                        &[&project_id, &instance_id],
+                        &RESPONSES,
+                    );
+                    let request = request.query("database_name", &database_name);
+                    let request = request.query("limit", &limit);
+                    let request = request.query("offset", &offset);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "htap-standard")]
@@ -11227,53 +11546,77 @@ pub mod requests {
         }
         /// Sends the request: fills in the client's settings, checks every argument
         /// against the spec, and maps every failure to [`Error`](crate::Error).
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<types::JobInfo>, crate::Error> {
-            let Self { client, x_language, project_id, id } = self;
-            #[allow(unused_variables)]
-            let config = client.config();
-            let x_language = match x_language {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::Language)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let x_language = x_language
-                .or_else(|| ::std::option::Option::Some(crate::call::convert("en-us")));
-            let x_language: types::Language = crate::call::required(
-                "X-Language",
-                x_language,
-            )?;
-            let project_id = match project_id {
-                ::std::option::Option::None => {
-                    crate::call::setting(client, crate::spec::Setting::ProjectId)
-                        .await?
-                        .map(crate::call::convert)
-                }
-                given => given,
-            };
-            let project_id: ::std::string::String = crate::call::required(
-                "project_id",
-                project_id,
-            )?;
-            {
-                let v = &project_id;
-                crate::validate::path_segment(v.as_str(), "project_id")?;
-            }
-            let id: ::std::string::String = crate::call::required("id", id)?;
-            let raw = client.raw_show_gauss_my_sql_job_info();
-            let raw = raw.x_language(x_language);
-            let raw = raw.project_id(project_id);
-            let raw = raw.id(id);
-            crate::call::send::<
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<types::JobInfo>, crate::Error>,
+        > + Send + 'a {
+            let lookup = false || self.project_id.is_none();
+            crate::call::run::<
                 types::JobInfo,
                 types::ErrorResponse,
                 _,
-            >("ShowGaussMySqlJobInfo", raw.send())
-                .await
+            >(
+                self.client,
+                "ShowGaussMySqlJobInfo",
+                lookup,
+                move |settings| {
+                    let Self { client, x_language, project_id, id } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    let x_language = match x_language {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::Language)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let x_language = x_language
+                        .or_else(|| ::std::option::Option::Some(
+                            crate::call::convert("en-us"),
+                        ));
+                    let x_language: types::Language = crate::call::required(
+                        "X-Language",
+                        x_language,
+                    )?;
+                    let project_id = match project_id {
+                        ::std::option::Option::None => {
+                            settings
+                                .get(crate::spec::Setting::ProjectId)
+                                .map(crate::call::convert)
+                        }
+                        given => given,
+                    };
+                    let project_id: ::std::string::String = crate::call::required(
+                        "project_id",
+                        project_id,
+                    )?;
+                    {
+                        let v = &project_id;
+                        crate::validate::path_segment(v.as_str(), "project_id")?;
+                    }
+                    let id: ::std::string::String = crate::call::required("id", id)?;
+                    const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+                        accept_json: true,
+                        ok: &[(200u16, 200u16)],
+                        ok_read: crate::exchange::Read::Json,
+                        err: &[(400u16, 400u16), (500u16, 500u16)],
+                        err_read: crate::exchange::Read::Json,
+                    };
+                    let request = crate::exchange::Request::new(
+                        client,
+                        "ShowGaussMySqlJobInfo",
+                        ::reqwest::Method::GET,
+                        &["/v3/", "/jobs"],
+                        &[&project_id],
+                        &RESPONSES,
+                    );
+                    let request = request.query("id", &id);
+                    let request = request.header("X-Language", &x_language);
+                    ::std::result::Result::Ok(request)
+                },
+            )
         }
     }
     #[cfg(feature = "tasks")]

@@ -6,13 +6,17 @@
 /// `Error`, which [`Error`] replaces; generated code of other crates (the CLI) uses this
 /// module. Everything else in this crate is hand-written, names no operation, parameter or
 /// field of the spec, and plugs into it through progenitor's `ClientHooks` (transport.rs),
-/// the generic call path that the generated entry points use (call.rs, validate.rs), the
+/// the generic call path that the generated entry points use (call.rs, exchange.rs,
+/// validate.rs), the
 /// open enum macro (open_enum.rs) and `encode_path` (validate.rs).
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
 
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
+/// progenitor's own builders, which `Client::raw_<operation>()` returns (feature `raw`).
+#[cfg(feature = "raw")]
+pub use generated::builder;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, prelude, types};
 
 mod call;
 mod chain;
@@ -24,6 +28,7 @@ mod date;
 mod dry_run;
 pub mod endpoints;
 mod error;
+mod exchange;
 pub mod iam;
 mod metadata;
 mod open_enum;

@@ -8,6 +8,8 @@
 //! - **`builders`**: the builders of the types only responses use (`types::builder::X`,
 //!   `X::builder()`), which a crate that makes calls never needs; tests that build responses
 //!   turn it on. Request types keep theirs: request bodies are built with them.
+//! - **`raw`**: progenitor's own builders (`builder::X`, `Client::raw_x`), for full control of a
+//!   request; the entry points do not use them.
 //!
 //! Which types an operation reaches is read off progenitor's output: the types its builder
 //! holds and its `send` returns, and every type those name, through the `types` module.
@@ -25,6 +27,9 @@ use crate::model::walk;
 /// The feature of the builders of response-only types.
 pub const BUILDERS: &str = "builders";
 
+/// The feature of progenitor's own builders (`builder::X`, `Client::raw_x`).
+pub const RAW: &str = "raw";
+
 /// The feature of each tagged operation (by operationId), and every tag feature in the
 /// order of the spec's tags.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,7 +44,7 @@ fn feature_word(s: &str) -> bool {
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !["default", "spec", "conformance", "schemars", BUILDERS].contains(&s)
+        && !["default", "spec", "conformance", "schemars", BUILDERS, RAW].contains(&s)
 }
 
 /// The tag features of `spec`: each operation's first tag's.
@@ -63,7 +68,7 @@ pub fn tag_features(spec: &Spec) -> Result<TagFeatures, Diagnostic> {
             Some(_) => {
                 return Err(spec.diag(
                     &format!("/tags/{i}/x-rust-feature"),
-                    "`x-rust-feature` must be a cargo feature name: lower-case letters, digits and `-` (and not default, spec, conformance, schemars or builders)",
+                    "`x-rust-feature` must be a cargo feature name: lower-case letters, digits and `-` (and not default, spec, conformance, schemars, builders or raw)",
                 ));
             }
             None => derived(name),
@@ -340,6 +345,14 @@ pub fn gate_client(file: &mut syn::File, ops: &[Gated<'_>], all: &[String]) -> R
             }
         }
     }
+    // ... and all of them under `raw`: the entry points do not use them.
+    for item in &mut file.items {
+        if let Item::Mod(m) = item
+            && m.ident == "builder"
+        {
+            m.attrs.push(syn::parse_quote!(#[cfg(feature = #RAW)]));
+        }
+    }
     let raw_feature: HashMap<&str, &str> = ops
         .iter()
         .filter_map(|o| Some((o.raw, o.feature?)))
@@ -347,10 +360,12 @@ pub fn gate_client(file: &mut syn::File, ops: &[Gated<'_>], all: &[String]) -> R
     for item in &mut file.items {
         let Item::Impl(i) = item else { continue };
         for it in &mut i.items {
-            if let syn::ImplItem::Fn(f) = it
-                && let Some(feature) = raw_feature.get(f.sig.ident.to_string().as_str())
-            {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if let Some(feature) = raw_feature.get(f.sig.ident.to_string().as_str()) {
                 f.attrs.push(syn::parse_quote!(#[cfg(feature = #feature)]));
+            }
+            if ops.iter().any(|o| f.sig.ident == o.raw) {
+                f.attrs.push(syn::parse_quote!(#[cfg(feature = #RAW)]));
             }
         }
     }
@@ -400,6 +415,9 @@ pub fn manifest_features(all: &[String]) -> String {
     out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
     out.push_str(&format!(
         "# The builders of the types only responses use (`types::builder::X`, `X::builder()`), for tests\n# that build responses.\n{BUILDERS} = []\n"
+    ));
+    out.push_str(&format!(
+        "# progenitor's own builders (`builder::X`, `Client::raw_x`), for full control of a request.\n{RAW} = []\n"
     ));
     for f in all {
         out.push_str(&format!("{f} = []\n"));
@@ -454,6 +472,7 @@ mod tests {
             serde_json::json!("Has Space"),
             serde_json::json!("default"),
             serde_json::json!("builders"),
+            serde_json::json!("raw"),
             serde_json::json!(3),
         ] {
             let s = spec(
@@ -470,6 +489,7 @@ mod tests {
         let region = manifest_features(&["a".into(), "b-c".into()]);
         assert!(region.contains("default = [\"a\", \"b-c\"]\n"), "{region}");
         assert!(region.contains("\nbuilders = []\n"), "{region}");
+        assert!(region.contains("\nraw = []\n"), "{region}");
         assert!(region.contains("\na = []\nb-c = []\n"), "{region}");
     }
 }

@@ -4,8 +4,10 @@
 //! - in the client: an entry point on `Client` per operation (`x-rust-method`, else the
 //!   operationId in snake case) returning a request type in `requests`, whose `send` fills in
 //!   the client's settings (`x-client-setting`), checks every argument against the spec's
-//!   constraints before anything is sent, calls progenitor's builder (renamed `raw_<op>`) and
-//!   maps every failure to the crate's typed `Error`; the operation table `OPERATIONS`; the
+//!   constraints before anything is sent, and describes its request (path, query, headers,
+//!   body, the statuses it documents) to the client's one generic call path (`call::run`,
+//!   `exchange::Request`), which maps every failure to the crate's typed `Error`;
+//!   progenitor's builders (renamed `raw_<op>`) stay, behind the `raw` feature; the operation table `OPERATIONS`; the
 //!   error bodies' accessors (`x-error-body`); and the spec itself as JSON (`SPEC_JSON`), which
 //!   the CLI's renderer and the conformance report read;
 //! - in the CLI: progenitor's generated clap commands are kept for their arguments (its
@@ -13,7 +15,9 @@
 //!   which runs any operation from parsed arguments through the client's entry points.
 //!
 //! The generator reads the parameter types from progenitor's own builder structs, so the
-//! entry points accept exactly what progenitor's builders accept.
+//! entry points accept exactly what progenitor's builders accept, and what goes on the wire
+//! from its `send` (whether it asks for JSON, how it sends the body, its `match` on the
+//! status), so that the request is the one progenitor's builder would send.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -818,6 +822,118 @@ struct Builder {
     fields: Vec<(String, syn::Type)>,
     success: syn::Type,
     error: syn::Type,
+    wire: Wire,
+}
+
+/// What progenitor's `send` does on the wire, read from its body, that the entry point's
+/// request says to `exchange::Request` instead: whether it asks for JSON, how it sends the body, and its `match` on the response's status.
+#[derive(Debug, Default, PartialEq)]
+struct Wire {
+    accept_json: bool,
+    /// `.json(&body)` (`Some(true)`), `.body(body)` as bytes (`Some(false)`), none.
+    json_body: Option<bool>,
+    /// Success statuses (inclusive ranges) and whether their body is JSON.
+    ok: Vec<(u16, u16)>,
+    ok_json: bool,
+    /// Documented error statuses and whether their body is JSON.
+    err: Vec<(u16, u16)>,
+    err_json: bool,
+}
+
+/// Reads [`Wire`] from progenitor's `send`; anything it does not recognise (a websocket
+/// upgrade, a form body) is refused with what it is.
+fn read_wire(name: &syn::Ident, send: &syn::ImplItemFn) -> Result<Wire, String> {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct V {
+        wire: Wire,
+        arms: Option<Vec<syn::Arm>>,
+        problem: Option<String>,
+    }
+    impl<'ast> Visit<'ast> for V {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let args = m.args.to_token_stream().to_string();
+            match m.method.to_string().as_str() {
+                "header" if args.contains("ACCEPT") => self.wire.accept_json = true,
+                "json" => self.wire.json_body = Some(true),
+                "body" if args == "body" => self.wire.json_body = Some(false),
+                "form_urlencoded" => {
+                    self.problem = Some("a form body (application/x-www-form-urlencoded)".into())
+                }
+                _ => {}
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            if m.expr.to_token_stream().to_string().contains("status") {
+                self.arms = Some(m.arms.clone());
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+    }
+    use quote::ToTokens;
+    let mut v = V::default();
+    v.visit_block(&send.block);
+    if let Some(p) = v.problem {
+        return Err(format!(
+            "`builder::{name}::send` sends {p}, which the client does not support"
+        ));
+    }
+    let arms = v
+        .arms
+        .ok_or_else(|| format!("`builder::{name}::send` has no `match` on the status"))?;
+    let mut wire = v.wire;
+    let int = |e: &syn::Expr| -> Option<u16> {
+        match e {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => i.base10_parse().ok(),
+            _ => None,
+        }
+    };
+    for arm in &arms {
+        let range = match &arm.pat {
+            syn::Pat::Lit(syn::PatLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => i.base10_parse::<u16>().ok().map(|c| (c, c)),
+            syn::Pat::Range(r) => match (
+                r.start.as_deref().and_then(int),
+                r.end.as_deref().and_then(int),
+            ) {
+                (Some(lo), Some(hi)) => Some((lo, hi)),
+                _ => None,
+            },
+            syn::Pat::Wild(_) => Some((0, u16::MAX)),
+            _ => None,
+        };
+        let body = arm.body.to_token_stream().to_string();
+        let Some(range) = range else {
+            return Err(format!(
+                "`builder::{name}::send`: a status pattern the generator does not read: `{}`",
+                arm.pat.to_token_stream()
+            ));
+        };
+        if body.contains("UnexpectedResponse") {
+            continue;
+        }
+        let json = body.contains("from_response");
+        let known = json || body.contains("empty") || body.contains("stream");
+        if !known {
+            return Err(format!(
+                "`builder::{name}::send`: a response the client does not support (`{body}`; a websocket upgrade?)"
+            ));
+        }
+        if body.contains("ErrorResponse") {
+            wire.err.push(range);
+            wire.err_json |= json;
+        } else {
+            wire.ok.push(range);
+            wire.ok_json |= json;
+        }
+    }
+    Ok(wire)
 }
 
 fn builder_mod(file: &syn::File) -> Option<&Vec<Item>> {
@@ -930,10 +1046,12 @@ fn read_builder(items: &BuilderIndex<'_>, name: &syn::Ident) -> Result<Builder, 
         .into_iter()
         .next()
         .ok_or_else(|| format!("`builder::{name}::send` does not return an `Error<_>`"))?;
+    let wire = read_wire(name, send)?;
     Ok(Builder {
         fields,
         success,
         error,
+        wire,
     })
 }
 
@@ -980,7 +1098,7 @@ pub fn client(
     let mut entry_points = Vec::new();
     let mut requests = Vec::new();
     let mut error_types: Vec<String> = Vec::new();
-    for (op, (name, raw)) in ops.iter_mut().zip(builders) {
+    for (op, (name, _raw)) in ops.iter_mut().zip(builders) {
         let b = read_builder(&items, name).map_err(|e| format!("{}: {e}", op.id))?;
         for p in &mut op.params {
             let (field, ty) = b
@@ -1015,7 +1133,8 @@ pub fn client(
         op.body_ty = body_ty;
         op.binary_response = last_ident(&b.success).as_deref() == Some("ByteStream");
         op.success_ty = Some(b.success.clone());
-        let (entry, request) = request_tokens(op, name, raw, &b);
+        let (entry, request) =
+            request_tokens(op, name, &b).map_err(|e| format!("{}: {e}", op.id))?;
         entry_points.push(entry);
         requests.push(request);
         requests.push(pages_tokens(op, name, types).map_err(|e| format!("{}: {e}", op.id))?);
@@ -1025,8 +1144,15 @@ pub fn client(
         .iter()
         .filter(|o| o.hints.idempotent.is_some())
         .map(|o| {
+            // The entry points name the operation by its operationId, progenitor's builders
+            // (feature `raw`) in snake case.
             let (id, v) = (&o.id, o.idempotent());
-            quote!(#id => #v,)
+            let snake = crate::codegen::postprocess::snake(id);
+            if snake == *id {
+                quote!(#id => #v,)
+            } else {
+                quote!(#id | #snake => #v,)
+            }
         });
     let table = ops.iter().map(operation_entry);
     let accessors = error_bodies
@@ -1287,14 +1413,12 @@ fn doc_lines(text: &str) -> Vec<String> {
 fn request_tokens(
     op: &Operation,
     builder_name: &syn::Ident,
-    raw: &syn::Ident,
     b: &Builder,
-) -> (TokenStream, TokenStream) {
+) -> Result<(TokenStream, TokenStream), String> {
     let ty_name = builder_name;
     let method = format_ident!("{}", op.rust_method);
     let body = op.body_ty.as_ref();
     let success = &b.success;
-    let error = &b.error;
     // Positional: required parameters the client does not fill in, then the body.
     let positional: Vec<&Param> = op
         .params
@@ -1370,9 +1494,9 @@ fn request_tokens(
         let name = &p.name;
         let setting = p.setting.as_ref().map(|s| {
             let s = setting_tokens(s);
-            // Awaited: a project ID the client does not have yet is looked up (once).
+            // A project ID the client does not have yet was looked up (once) by `call::run`.
             quote!(let #f = match #f {
-                ::std::option::Option::None => crate::call::setting(client, #s).await?.map(crate::call::convert),
+                ::std::option::Option::None => settings.get(#s).map(crate::call::convert),
                 given => given,
             };)
         });
@@ -1411,18 +1535,28 @@ fn request_tokens(
             }
         }
     });
-    let apply = op.params.iter().map(|p| {
-        let f = field(p);
-        if p.required {
-            quote!(let raw = raw.#f(#f);)
-        } else {
-            quote!(let raw = match #f { ::std::option::Option::Some(v) => raw.#f(v), ::std::option::Option::None => raw };)
-        }
-    });
+    let wire = wire_tokens(op, b)?;
+    let id = &op.id;
+    // Whether the call may need the project ID looked up: a parameter that the setting fills
+    // in and the caller left unset.
+    let project = op
+        .params
+        .iter()
+        .filter(|p| p.setting.as_deref() == Some("project-id"))
+        .map(|p| {
+            let f = field(p);
+            quote!(self.#f.is_none())
+        });
+    let lookup = quote!(false #(|| #project)*);
+    let error = &b.error;
+    let (run, run_types) = if op.binary_response {
+        (quote!(crate::call::run_stream), quote!(#error))
+    } else {
+        (quote!(crate::call::run), quote!(#success, #error))
+    };
     let body_resolve = body.map(|_| {
         quote! {
             let body = body.map_err(|reason| crate::call::invalid("body", reason))?;
-            let raw = raw.body(body);
         }
     });
     let field_names: Vec<_> = op.params.iter().map(field).collect();
@@ -1441,7 +1575,6 @@ fn request_tokens(
         " A `{}` request (`{} {}`), made by [`Client::{}`]: `.await` it or call [`send`](Self::send).",
         op.id, op.method, op.path, op.rust_method
     );
-    let id = &op.id;
     let cfg = crate::codegen::features::op_cfg(op.feature.as_deref());
     let entry = quote! {
         #cfg
@@ -1471,15 +1604,16 @@ fn request_tokens(
 
             /// Sends the request: fills in the client's settings, checks every argument
             /// against the spec, and maps every failure to [`Error`](crate::Error).
-            pub async fn send(self) -> ::std::result::Result<ResponseValue<#success>, crate::Error> {
-                let Self { client, #(#field_names,)* #body_name } = self;
-                #[allow(unused_variables)]
-                let config = client.config();
-                #(#resolve)*
-                let raw = client.#raw();
-                #(#apply)*
-                #body_resolve
-                crate::call::send::<#success, #error, _>(#id, raw.send()).await
+            pub fn send(self) -> impl ::std::future::Future<Output = ::std::result::Result<ResponseValue<#success>, crate::Error>> + Send + 'a {
+                let lookup = #lookup;
+                #run::<#run_types, _>(self.client, #id, lookup, move |settings| {
+                    let Self { client, #(#field_names,)* #body_name } = self;
+                    #[allow(unused_variables)]
+                    let (config, settings) = (client.config(), settings);
+                    #(#resolve)*
+                    #body_resolve
+                    #wire
+                })
             }
         }
 
@@ -1495,7 +1629,110 @@ fn request_tokens(
             }
         }
     };
-    (entry, request)
+    Ok((entry, request))
+}
+
+/// The end of an entry point's `send`: its request described to `exchange::Request` (path,
+/// body, query and headers as progenitor's `send` puts them) and sent, the outcome mapped by
+/// `call::send`. The parameters are in scope, checked, under their fields' names.
+fn wire_tokens(op: &Operation, b: &Builder) -> Result<TokenStream, String> {
+    let w = &b.wire;
+    let id = &op.id;
+    let method = format_ident!("{}", op.method.to_ascii_uppercase());
+    // The path template: literal pieces around the path parameters.
+    let mut pieces = Vec::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .ok_or_else(|| format!("the path `{}` has an unclosed `{{`", op.path))?;
+        let name = &rest[open + 1..close];
+        let p = op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Path && p.name == name)
+            .ok_or_else(|| {
+                format!(
+                    "the path `{}` names `{name}`, which is no path parameter",
+                    op.path
+                )
+            })?;
+        pieces.push(rest[..open].to_string());
+        values.push(format_ident!("{}", p.field));
+        rest = &rest[close + 1..];
+    }
+    pieces.push(rest.to_string());
+    let body = match (op.body_ty.is_some(), w.json_body) {
+        (false, _) => None,
+        (true, Some(true)) => Some(quote!(let request = request.json(&body);)),
+        (true, Some(false)) => Some(quote!(let request = request.octets(body);)),
+        (true, None) => return Err("progenitor's `send` does not send the body".into()),
+    };
+    // progenitor sends the query parameters in the order of their names.
+    let mut query: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Query)
+        .collect();
+    query.sort_by(|a, b| a.name.cmp(&b.name));
+    let query = query.iter().map(|p| {
+        let (name, f) = (&p.name, format_ident!("{}", p.field));
+        quote!(let request = request.query(#name, &#f);)
+    });
+    let headers = op
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Header)
+        .map(|p| {
+            let (name, f) = (&p.name, format_ident!("{}", p.field));
+            if p.required {
+                quote!(let request = request.header(#name, &#f);)
+            } else {
+                quote! {
+                    let request = match &#f {
+                        ::std::option::Option::Some(v) => request.header(#name, v),
+                        ::std::option::Option::None => request,
+                    };
+                }
+            }
+        });
+    let ranges = |r: &[(u16, u16)]| {
+        let r = r.iter().map(|(lo, hi)| quote!((#lo, #hi)));
+        quote!(&[#(#r),*])
+    };
+    let read = |json: bool| {
+        if json {
+            quote!(crate::exchange::Read::Json)
+        } else {
+            quote!(crate::exchange::Read::Empty)
+        }
+    };
+    let (ok, err) = (ranges(&w.ok), ranges(&w.err));
+    let (ok_read, err_read) = (read(w.ok_json), read(w.err_json));
+    let accept = w.accept_json;
+    Ok(quote! {
+        const RESPONSES: crate::exchange::Responses = crate::exchange::Responses {
+            accept_json: #accept,
+            ok: #ok,
+            ok_read: #ok_read,
+            err: #err,
+            err_read: #err_read,
+        };
+        let request = crate::exchange::Request::new(
+            client,
+            #id,
+            ::reqwest::Method::#method,
+            &[#(#pieces),*],
+            &[#(&#values),*],
+            &RESPONSES,
+        );
+        #body
+        #(#query)*
+        #(#headers)*
+        ::std::result::Result::Ok(request)
+    })
 }
 
 /// The primitive integer types a page offset may have.
