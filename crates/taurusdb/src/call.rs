@@ -49,6 +49,14 @@ pub(crate) fn invalid(name: &str, reason: impl Display) -> Error {
     Error::invalid_request(format!("invalid {name}: {reason}")).with_parameter(name)
 }
 
+/// The error of a generated builder's setter (`types::builder::X`) whose value does not
+/// convert: the message typify's builders make, made here once for all of them (`cargo xtask
+/// gen` points their setters here).
+#[allow(dead_code)] // called by the generated builders, if the spec has any
+pub(crate) fn conversion_error<E: Display>(field: &'static str) -> impl FnOnce(E) -> String {
+    move |e| format!("error converting supplied value for {field}: {e}")
+}
+
 /// A required parameter's value, or the error naming it.
 pub(crate) fn required<T>(name: &str, value: Option<Result<T, String>>) -> Result<T, Error> {
     match value {

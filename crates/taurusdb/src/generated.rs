@@ -2704,11 +2704,7 @@ too.
             {
                 self.source_database = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database"));
                 self
             }
             pub fn source_instance_id<T>(mut self, value: T) -> Self
@@ -2720,11 +2716,7 @@ too.
             {
                 self.source_instance_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_instance_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_instance_id"));
                 self
             }
             pub fn source_node_id<T>(mut self, value: T) -> Self
@@ -2736,11 +2728,7 @@ too.
             {
                 self.source_node_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_node_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_node_id"));
                 self
             }
             pub fn target_database<T>(mut self, value: T) -> Self
@@ -2752,11 +2740,7 @@ too.
             {
                 self.target_database = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -2766,9 +2750,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -2829,9 +2811,7 @@ too.
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job_id: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job_id"));
                 self
             }
         }
@@ -2887,9 +2867,7 @@ too.
             {
                 self.database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for database_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("database_name"));
                 self
             }
             pub fn db_config_check_results<T>(mut self, value: T) -> Self
@@ -2901,11 +2879,7 @@ too.
             {
                 self.db_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for db_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("db_config_check_results"));
                 self
             }
         }
@@ -2980,11 +2954,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn source_db_config_check_results<T>(mut self, value: T) -> Self
@@ -2996,11 +2966,9 @@ too.
             {
                 self.source_db_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_db_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(
+                        crate::call::conversion_error("source_db_config_check_results"),
+                    );
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -3010,11 +2978,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn target_db_config_check_results<T>(mut self, value: T) -> Self
@@ -3026,11 +2990,9 @@ too.
             {
                 self.target_db_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_db_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(
+                        crate::call::conversion_error("target_db_config_check_results"),
+                    );
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -3040,9 +3002,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -3141,9 +3101,7 @@ too.
             {
                 self.db_configs = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_configs: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("db_configs"));
                 self
             }
             pub fn source_database_name<T>(mut self, value: T) -> Self
@@ -3157,11 +3115,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn source_instance_id<T>(mut self, value: T) -> Self
@@ -3175,11 +3129,7 @@ too.
             {
                 self.source_instance_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_instance_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_instance_id"));
                 self
             }
             pub fn source_node_id<T>(mut self, value: T) -> Self
@@ -3191,11 +3141,7 @@ too.
             {
                 self.source_node_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_node_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_node_id"));
                 self
             }
             pub fn table_repl_config<T>(mut self, value: T) -> Self
@@ -3207,11 +3153,7 @@ too.
             {
                 self.table_repl_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for table_repl_config: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("table_repl_config"));
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -3225,11 +3167,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -3239,9 +3177,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -3310,9 +3246,7 @@ too.
             {
                 self.param_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for param_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("param_name"));
                 self
             }
             pub fn value<T>(mut self, value: T) -> Self
@@ -3322,9 +3256,7 @@ too.
             {
                 self.value = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("value"));
                 self
             }
         }
@@ -3389,9 +3321,7 @@ too.
             {
                 self.check_result = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_result: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("check_result"));
                 self
             }
             pub fn param_name<T>(mut self, value: T) -> Self
@@ -3401,9 +3331,7 @@ too.
             {
                 self.param_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for param_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("param_name"));
                 self
             }
             pub fn value<T>(mut self, value: T) -> Self
@@ -3413,9 +3341,7 @@ too.
             {
                 self.value = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("value"));
                 self
             }
         }
@@ -3498,9 +3424,7 @@ too.
             {
                 self.data_type = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data_type: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("data_type"));
                 self
             }
             pub fn default_value<T>(mut self, value: T) -> Self
@@ -3510,9 +3434,7 @@ too.
             {
                 self.default_value = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for default_value: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("default_value"));
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -3522,9 +3444,7 @@ too.
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("description"));
                 self
             }
             pub fn is_modifiable<T>(mut self, value: T) -> Self
@@ -3534,9 +3454,7 @@ too.
             {
                 self.is_modifiable = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_modifiable: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("is_modifiable"));
                 self
             }
             pub fn param_name<T>(mut self, value: T) -> Self
@@ -3546,9 +3464,7 @@ too.
             {
                 self.param_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for param_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("param_name"));
                 self
             }
             pub fn value_range<T>(mut self, value: T) -> Self
@@ -3558,9 +3474,7 @@ too.
             {
                 self.value_range = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value_range: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("value_range"));
                 self
             }
         }
@@ -3625,9 +3539,7 @@ too.
             {
                 self.db_parameters = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_parameters: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("db_parameters"));
                 self
             }
         }
@@ -3680,9 +3592,7 @@ too.
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job_id: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job_id"));
                 self
             }
         }
@@ -3735,9 +3645,7 @@ too.
             {
                 self.error_code = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("error_code"));
                 self
             }
             pub fn error_msg<T>(mut self, value: T) -> Self
@@ -3747,9 +3655,7 @@ too.
             {
                 self.error_msg = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("error_msg"));
                 self
             }
         }
@@ -3842,9 +3748,7 @@ too.
             {
                 self.created = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("created"));
                 self
             }
             pub fn ended<T>(mut self, value: T) -> Self
@@ -3854,9 +3758,7 @@ too.
             {
                 self.ended = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ended: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("ended"));
                 self
             }
             pub fn entities<T>(mut self, value: T) -> Self
@@ -3866,9 +3768,7 @@ too.
             {
                 self.entities = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for entities: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("entities"));
                 self
             }
             pub fn fail_reason<T>(mut self, value: T) -> Self
@@ -3878,9 +3778,7 @@ too.
             {
                 self.fail_reason = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fail_reason: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("fail_reason"));
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3888,9 +3786,7 @@ too.
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = value.try_into().map_err(crate::call::conversion_error("id"));
                 self
             }
             pub fn instance<T>(mut self, value: T) -> Self
@@ -3900,9 +3796,7 @@ too.
             {
                 self.instance = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for instance: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("instance"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3912,9 +3806,7 @@ too.
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("name"));
                 self
             }
             pub fn process<T>(mut self, value: T) -> Self
@@ -3924,9 +3816,7 @@ too.
             {
                 self.process = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for process: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("process"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -3938,9 +3828,7 @@ too.
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("status"));
                 self
             }
         }
@@ -4009,9 +3897,7 @@ too.
             {
                 self.job = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job"));
                 self
             }
         }
@@ -4063,9 +3949,7 @@ too.
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = value.try_into().map_err(crate::call::conversion_error("id"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4075,9 +3959,7 @@ too.
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("name"));
                 self
             }
         }
@@ -4185,11 +4067,7 @@ too.
             {
                 self.database_repl_scope = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for database_repl_scope: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("database_repl_scope"));
                 self
             }
             pub fn db_configs<T>(mut self, value: T) -> Self
@@ -4199,9 +4077,7 @@ too.
             {
                 self.db_configs = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_configs: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("db_configs"));
                 self
             }
             pub fn is_instance_level_sync<T>(mut self, value: T) -> Self
@@ -4215,11 +4091,7 @@ too.
             {
                 self.is_instance_level_sync = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_instance_level_sync: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_instance_level_sync"));
                 self
             }
             pub fn is_support_reg_exp<T>(mut self, value: T) -> Self
@@ -4231,11 +4103,7 @@ too.
             {
                 self.is_support_reg_exp = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_support_reg_exp: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_support_reg_exp"));
                 self
             }
             pub fn source_database_name<T>(mut self, value: T) -> Self
@@ -4249,11 +4117,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn source_instance_id<T>(mut self, value: T) -> Self
@@ -4263,11 +4127,7 @@ too.
             {
                 self.source_instance_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_instance_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_instance_id"));
                 self
             }
             pub fn source_node_id<T>(mut self, value: T) -> Self
@@ -4277,11 +4137,7 @@ too.
             {
                 self.source_node_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_node_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_node_id"));
                 self
             }
             pub fn table_repl_config<T>(mut self, value: T) -> Self
@@ -4293,11 +4149,7 @@ too.
             {
                 self.table_repl_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for table_repl_config: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("table_repl_config"));
                 self
             }
             pub fn tables_configs<T>(mut self, value: T) -> Self
@@ -4307,11 +4159,7 @@ too.
             {
                 self.tables_configs = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tables_configs: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("tables_configs"));
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -4325,11 +4173,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -4339,9 +4183,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -4439,9 +4281,7 @@ too.
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job_id: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job_id"));
                 self
             }
             pub fn source_database_name<T>(mut self, value: T) -> Self
@@ -4451,11 +4291,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn source_db_config_check_results<T>(mut self, value: T) -> Self
@@ -4467,11 +4303,9 @@ too.
             {
                 self.source_db_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_db_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(
+                        crate::call::conversion_error("source_db_config_check_results"),
+                    );
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -4481,11 +4315,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -4495,9 +4325,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
             pub fn tbl_config_check_results<T>(mut self, value: T) -> Self
@@ -4509,11 +4337,7 @@ too.
             {
                 self.tbl_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tbl_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("tbl_config_check_results"));
                 self
             }
         }
@@ -4581,9 +4405,7 @@ too.
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job_id: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job_id"));
                 self
             }
         }
@@ -4628,9 +4450,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -4682,9 +4502,7 @@ too.
             {
                 self.job_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for job_id: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("job_id"));
                 self
             }
         }
@@ -4747,9 +4565,7 @@ too.
             {
                 self.databases = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for databases: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("databases"));
                 self
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
@@ -4759,9 +4575,7 @@ too.
             {
                 self.timestamp = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timestamp: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("timestamp"));
                 self
             }
             pub fn total_count<T>(mut self, value: T) -> Self
@@ -4771,9 +4585,7 @@ too.
             {
                 self.total_count = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("total_count"));
                 self
             }
         }
@@ -4892,9 +4704,7 @@ too.
             {
                 self.database_info = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for database_info: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("database_info"));
                 self
             }
             pub fn database_repl_scope<T>(mut self, value: T) -> Self
@@ -4904,11 +4714,7 @@ too.
             {
                 self.database_repl_scope = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for database_repl_scope: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("database_repl_scope"));
                 self
             }
             pub fn error_msg<T>(mut self, value: T) -> Self
@@ -4918,9 +4724,7 @@ too.
             {
                 self.error_msg = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("error_msg"));
                 self
             }
             pub fn is_instance_level_sync<T>(mut self, value: T) -> Self
@@ -4930,11 +4734,7 @@ too.
             {
                 self.is_instance_level_sync = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_instance_level_sync: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_instance_level_sync"));
                 self
             }
             pub fn is_support_reg_exp<T>(mut self, value: T) -> Self
@@ -4944,11 +4744,7 @@ too.
             {
                 self.is_support_reg_exp = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_support_reg_exp: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_support_reg_exp"));
                 self
             }
             pub fn is_tables_change<T>(mut self, value: T) -> Self
@@ -4958,11 +4754,7 @@ too.
             {
                 self.is_tables_change = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_tables_change: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_tables_change"));
                 self
             }
             pub fn last_error_of_alter_table<T>(mut self, value: T) -> Self
@@ -4972,11 +4764,7 @@ too.
             {
                 self.last_error_of_alter_table = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for last_error_of_alter_table: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("last_error_of_alter_table"));
                 self
             }
             pub fn new_table_repl_config<T>(mut self, value: T) -> Self
@@ -4988,11 +4776,7 @@ too.
             {
                 self.new_table_repl_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for new_table_repl_config: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("new_table_repl_config"));
                 self
             }
             pub fn source_instance_id<T>(mut self, value: T) -> Self
@@ -5002,11 +4786,7 @@ too.
             {
                 self.source_instance_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_instance_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_instance_id"));
                 self
             }
             pub fn source_node_id<T>(mut self, value: T) -> Self
@@ -5016,11 +4796,7 @@ too.
             {
                 self.source_node_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_node_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_node_id"));
                 self
             }
             pub fn table_infos<T>(mut self, value: T) -> Self
@@ -5032,9 +4808,7 @@ too.
             {
                 self.table_infos = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for table_infos: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("table_infos"));
                 self
             }
             pub fn table_repl_config<T>(mut self, value: T) -> Self
@@ -5046,11 +4820,7 @@ too.
             {
                 self.table_repl_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for table_repl_config: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("table_repl_config"));
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -5060,11 +4830,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
         }
@@ -5178,11 +4944,7 @@ too.
             {
                 self.catchup_percentage = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for catchup_percentage: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("catchup_percentage"));
                 self
             }
             pub fn catchup_stage<T>(mut self, value: T) -> Self
@@ -5194,9 +4956,7 @@ too.
             {
                 self.catchup_stage = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for catchup_stage: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("catchup_stage"));
                 self
             }
             pub fn percentage<T>(mut self, value: T) -> Self
@@ -5206,9 +4966,7 @@ too.
             {
                 self.percentage = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for percentage: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("percentage"));
                 self
             }
             pub fn source_database<T>(mut self, value: T) -> Self
@@ -5218,11 +4976,7 @@ too.
             {
                 self.source_database = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database"));
                 self
             }
             pub fn stage<T>(mut self, value: T) -> Self
@@ -5234,9 +4988,7 @@ too.
             {
                 self.stage = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stage: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("stage"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -5248,9 +5000,7 @@ too.
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("status"));
                 self
             }
             pub fn target_database<T>(mut self, value: T) -> Self
@@ -5260,11 +5010,7 @@ too.
             {
                 self.target_database = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -5274,9 +5020,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -5355,9 +5099,7 @@ too.
             {
                 self.ext_text = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ext_text: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("ext_text"));
                 self
             }
             pub fn replications<T>(mut self, value: T) -> Self
@@ -5371,9 +5113,7 @@ too.
             {
                 self.replications = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for replications: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("replications"));
                 self
             }
             pub fn total_count<T>(mut self, value: T) -> Self
@@ -5383,9 +5123,7 @@ too.
             {
                 self.total_count = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("total_count"));
                 self
             }
         }
@@ -5459,11 +5197,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -5473,11 +5207,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -5487,9 +5217,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
             pub fn tbl_config_check_results<T>(mut self, value: T) -> Self
@@ -5501,11 +5229,7 @@ too.
             {
                 self.tbl_config_check_results = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tbl_config_check_results: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("tbl_config_check_results"));
                 self
             }
         }
@@ -5601,9 +5325,7 @@ too.
             {
                 self.db_configs = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_configs: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("db_configs"));
                 self
             }
             pub fn is_create_task<T>(mut self, value: T) -> Self
@@ -5615,11 +5337,7 @@ too.
             {
                 self.is_create_task = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_create_task: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("is_create_task"));
                 self
             }
             pub fn source_database_name<T>(mut self, value: T) -> Self
@@ -5633,11 +5351,7 @@ too.
             {
                 self.source_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_database_name"));
                 self
             }
             pub fn source_instance_id<T>(mut self, value: T) -> Self
@@ -5649,11 +5363,7 @@ too.
             {
                 self.source_instance_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_instance_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_instance_id"));
                 self
             }
             pub fn source_node_id<T>(mut self, value: T) -> Self
@@ -5665,11 +5375,7 @@ too.
             {
                 self.source_node_id = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for source_node_id: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("source_node_id"));
                 self
             }
             pub fn table_repl_config<T>(mut self, value: T) -> Self
@@ -5681,11 +5387,7 @@ too.
             {
                 self.table_repl_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for table_repl_config: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("table_repl_config"));
                 self
             }
             pub fn tables_configs<T>(mut self, value: T) -> Self
@@ -5695,11 +5397,7 @@ too.
             {
                 self.tables_configs = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for tables_configs: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("tables_configs"));
                 self
             }
             pub fn target_database_name<T>(mut self, value: T) -> Self
@@ -5713,11 +5411,7 @@ too.
             {
                 self.target_database_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_database_name: {e}"
-                        )
-                    });
+                    .map_err(crate::call::conversion_error("target_database_name"));
                 self
             }
             pub fn task_name<T>(mut self, value: T) -> Self
@@ -5727,9 +5421,7 @@ too.
             {
                 self.task_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for task_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("task_name"));
                 self
             }
         }
@@ -5810,9 +5502,7 @@ too.
             {
                 self.check_result = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for check_result: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("check_result"));
                 self
             }
             pub fn table_config<T>(mut self, value: T) -> Self
@@ -5822,9 +5512,7 @@ too.
             {
                 self.table_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for table_config: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("table_config"));
                 self
             }
             pub fn table_name<T>(mut self, value: T) -> Self
@@ -5834,9 +5522,7 @@ too.
             {
                 self.table_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for table_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("table_name"));
                 self
             }
         }
@@ -5907,9 +5593,7 @@ too.
             {
                 self.repl_scope = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for repl_scope: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("repl_scope"));
                 self
             }
             pub fn repl_type<T>(mut self, value: T) -> Self
@@ -5921,9 +5605,7 @@ too.
             {
                 self.repl_type = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for repl_type: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("repl_type"));
                 self
             }
             pub fn tables<T>(mut self, value: T) -> Self
@@ -5935,9 +5617,7 @@ too.
             {
                 self.tables = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tables: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("tables"));
                 self
             }
         }
@@ -6003,9 +5683,7 @@ too.
             {
                 self.repl_scope = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for repl_scope: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("repl_scope"));
                 self
             }
             pub fn repl_type<T>(mut self, value: T) -> Self
@@ -6017,9 +5695,7 @@ too.
             {
                 self.repl_type = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for repl_type: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("repl_type"));
                 self
             }
             pub fn tables<T>(mut self, value: T) -> Self
@@ -6031,9 +5707,7 @@ too.
             {
                 self.tables = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tables: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("tables"));
                 self
             }
         }
@@ -6093,9 +5767,7 @@ too.
             {
                 self.table_config = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for table_config: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("table_config"));
                 self
             }
             pub fn table_name<T>(mut self, value: T) -> Self
@@ -6107,9 +5779,7 @@ too.
             {
                 self.table_name = value
                     .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for table_name: {e}")
-                    });
+                    .map_err(crate::call::conversion_error("table_name"));
                 self
             }
         }

@@ -153,8 +153,55 @@ pub fn client(
         add_aliases(types, a)?;
     }
     non_exhaustive(types);
+    shared_conversion_errors(file);
     optional_schemars(file);
     Ok(())
+}
+
+/// typify's builder setters each format their conversion error in a closure of their own
+/// (`.map_err(|e| format!("error converting supplied value for x: {e}"))`): thousands of
+/// `format!` expansions in a client of many types, for the compiler to check one by one. They
+/// call one function of the client instead (`call::conversion_error`), which makes the same
+/// message.
+pub fn shared_conversion_errors(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+    const PREFIX: &str = "error converting supplied value for ";
+    struct Shared;
+    impl VisitMut for Shared {
+        fn visit_expr_method_call_mut(&mut self, m: &mut syn::ExprMethodCall) {
+            syn::visit_mut::visit_expr_method_call_mut(self, m);
+            if m.method != "map_err" || m.args.len() != 1 {
+                return;
+            }
+            let syn::Expr::Closure(c) = &m.args[0] else {
+                return;
+            };
+            // The body is `format!("error converting supplied value for <field>: {e}")`,
+            // alone or in a block.
+            let mut body = &*c.body;
+            if let syn::Expr::Block(b) = body
+                && let [syn::Stmt::Expr(e, None)] = b.block.stmts.as_slice()
+            {
+                body = e;
+            }
+            let syn::Expr::Macro(mac) = body else { return };
+            if !mac.mac.path.is_ident("format") {
+                return;
+            }
+            let Ok(lit) = mac.mac.parse_body::<syn::LitStr>() else {
+                return;
+            };
+            let text = lit.value();
+            let Some(field) = text
+                .strip_prefix(PREFIX)
+                .and_then(|t| t.strip_suffix(": {e}"))
+            else {
+                return;
+            };
+            m.args[0] = syn::parse_quote!(crate::call::conversion_error(#field));
+        }
+    }
+    Shared.visit_file_mut(file);
 }
 
 /// Writes identifiers that are keywords of the workspace's edition (2024 reserves `gen`) as
@@ -522,6 +569,34 @@ mod schemars_tests {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn builder_setters_share_one_conversion_error() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Rule {
+                pub fn ip<T>(mut self, value: T) -> Self
+                where T: TryInto<String>, T::Error: Display {
+                    self.ip = value.try_into().map_err(|e| {
+                        format!("error converting supplied value for ip: {e}")
+                    });
+                    self.port = value.try_into().map_err(|e| format!("error converting supplied value for port: {e}"));
+                    self.other = value.try_into().map_err(|e| format!("something else: {e}"));
+                    self
+                }
+            }
+        };
+        super::shared_conversion_errors(&mut file);
+        let text = prettyplease::unparse(&file);
+        assert!(
+            text.contains(r#".map_err(crate::call::conversion_error("ip"))"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#".map_err(crate::call::conversion_error("port"))"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"format!("something else: {e}")"#), "{text}");
+    }
+
     #[test]
     fn identifiers_from_any_text() {
         assert_eq!(
