@@ -6,9 +6,9 @@
 //!   the client's settings (`x-client-setting`), checks every argument against the spec's
 //!   constraints before anything is sent, and describes its request (path, query, headers,
 //!   body, the statuses it documents) to the client's one generic call path (`call::run`,
-//!   `exchange::Request`), which maps every failure to the crate's typed `Error`;
-//!   progenitor's builders (renamed `raw_<op>`) stay, behind the `raw` feature; the operation table `OPERATIONS`; the
-//!   error bodies' accessors (`x-error-body`); and the spec itself as JSON (`SPEC_JSON`), which
+//!   `exchange::Request`), which maps every failure to the crate's typed `Error`
+//!   (progenitor's builders, renamed `raw_<op>`, stay behind the `raw` feature); the
+//!   operation table `OPERATIONS`; the error bodies' accessors (`x-error-body`); and the spec itself as JSON (`SPEC_JSON`), which
 //!   the CLI's renderer and the conformance report read;
 //! - in the CLI: progenitor's generated clap commands are kept for their arguments (its
 //!   `execute_*`, which would call the raw builders, are dropped) and `dispatch` is added,
@@ -826,7 +826,8 @@ struct Builder {
 }
 
 /// What progenitor's `send` does on the wire, read from its body, that the entry point's
-/// request says to `exchange::Request` instead: whether it asks for JSON, how it sends the body, and its `match` on the response's status.
+/// request says to `exchange::Request` instead: whether it asks for JSON, how it sends the
+/// body, and its `match` on the response's status.
 #[derive(Debug, Default, PartialEq)]
 struct Wire {
     accept_json: bool,
@@ -926,6 +927,12 @@ fn read_wire(name: &syn::Ident, send: &syn::ImplItemFn) -> Result<Wire, String> 
             ));
         }
         if body.contains("ErrorResponse") {
+            if body.contains("stream") {
+                return Err(format!(
+                    "`builder::{name}::send`: an error response whose body is not JSON (status {}-{}), which the client does not support",
+                    range.0, range.1
+                ));
+            }
             wire.err.push(range);
             wire.err_json |= json;
         } else {
@@ -1632,9 +1639,9 @@ fn request_tokens(
     Ok((entry, request))
 }
 
-/// The end of an entry point's `send`: its request described to `exchange::Request` (path,
-/// body, query and headers as progenitor's `send` puts them) and sent, the outcome mapped by
-/// `call::send`. The parameters are in scope, checked, under their fields' names.
+/// The end of the request's preparation in an entry point's `send`: the request described to
+/// `exchange::Request` (path, body, query and headers as progenitor's `send` puts them), for
+/// `call::run` to send. The parameters are in scope, checked, under their fields' names.
 fn wire_tokens(op: &Operation, b: &Builder) -> Result<TokenStream, String> {
     let w = &b.wire;
     let id = &op.id;
@@ -2120,6 +2127,55 @@ fn pascal(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_is_read_off_progenitor_s_send() {
+        let send: syn::ImplItemFn = syn::parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<types::A>, Error<types::E>> {
+                let request = client.client.post(url)
+                    .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
+                    .json(&body)
+                    .build()?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    200u16..=299u16 => ResponseValue::from_response(response).await,
+                    400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        let wire = read_wire(&format_ident!("A"), &send).unwrap();
+        assert_eq!(
+            wire,
+            Wire {
+                accept_json: true,
+                json_body: Some(true),
+                ok: vec![(200, 200), (200, 299)],
+                ok_json: true,
+                err: vec![(400, 499), (500, 500)],
+                err_json: true,
+            }
+        );
+        let upgrade: syn::ImplItemFn = syn::parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<types::A>, Error<()>> {
+                match response.status().as_u16() {
+                    101u16 => ResponseValue::upgrade(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        let e = read_wire(&format_ident!("A"), &upgrade).unwrap_err();
+        assert!(
+            e.contains("builder::A::send") && e.contains("does not support"),
+            "{e}"
+        );
+        let none: syn::ImplItemFn = syn::parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> { todo!() }
+        };
+        let e = read_wire(&format_ident!("A"), &none).unwrap_err();
+        assert!(e.contains("no `match` on the status"), "{e}");
+    }
 
     #[test]
     fn names() {
