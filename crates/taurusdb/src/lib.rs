@@ -7,8 +7,7 @@
 /// module. Everything else in this crate is hand-written, names no operation, parameter or
 /// field of the spec, and plugs into it through progenitor's `ClientHooks` (transport.rs),
 /// the generic call path that the generated entry points use (call.rs, exchange.rs,
-/// validate.rs), the
-/// open enum macro (open_enum.rs) and `encode_path` (validate.rs).
+/// validate.rs), the open enum macro (open_enum.rs) and `encode_path` (validate.rs).
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
