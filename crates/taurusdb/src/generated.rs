@@ -8983,7 +8983,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::StarRocksReplicationConfig,
                 types::ErrorResponse,
@@ -9178,7 +9178,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::StarRocksReplicationList,
                 types::ErrorResponse,
@@ -9405,7 +9405,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::ModifyReplicationResult,
                 types::ErrorResponse,
@@ -9568,7 +9568,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::CreateReplicationResult,
                 types::ErrorResponse,
@@ -9731,7 +9731,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::DeleteReplicationResult,
                 types::ErrorResponse,
@@ -9894,7 +9894,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::PauseReplicationResult,
                 types::ErrorResponse,
@@ -10061,7 +10061,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::ResumeReplicationResult,
                 types::ErrorResponse,
@@ -10227,7 +10227,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::StarRocksReplicationConfig,
                 types::ErrorResponse,
@@ -10408,7 +10408,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::DatabaseConfigCheck,
                 types::ErrorResponse,
@@ -10575,7 +10575,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::TableConfigCheck,
                 types::ErrorResponse,
@@ -10771,7 +10771,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::DbParameterList,
                 types::ErrorResponse,
@@ -10988,7 +10988,7 @@ pub mod requests {
                 crate::Error,
             >,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::StarRocksDatabaseList,
                 types::ErrorResponse,
@@ -11221,7 +11221,7 @@ pub mod requests {
         ) -> impl ::std::future::Future<
             Output = ::std::result::Result<ResponseValue<types::JobInfo>, crate::Error>,
         > + Send + 'a {
-            let lookup = false || self.project_id.is_none();
+            let lookup = self.project_id.is_none();
             crate::call::run::<
                 types::JobInfo,
                 types::ErrorResponse,

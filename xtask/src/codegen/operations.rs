@@ -1553,8 +1553,13 @@ fn request_tokens(
         .map(|p| {
             let f = field(p);
             quote!(self.#f.is_none())
-        });
-    let lookup = quote!(false #(|| #project)*);
+        })
+        .collect::<Vec<_>>();
+    let lookup = if project.is_empty() {
+        quote!(false)
+    } else {
+        quote!(#(#project)||*)
+    };
     let error = &b.error;
     let (run, run_types) = if op.binary_response {
         (quote!(crate::call::run_stream), quote!(#error))
