@@ -15,7 +15,7 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 #[allow(clippy::all)]
 pub mod types {
     ///The data synchronization task to create.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -36,6 +36,81 @@ and underscores only.
         /**Name of the new task: 3 to 128 characters, letters, digits and underscores only.
 */
         pub task_name: TaskName,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for CreateReplicationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "source_database",
+                "source_instance_id",
+                "source_node_id",
+                "target_database",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = CreateReplicationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateReplicationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateReplicationRequest, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        CreateReplicationRequestSourceDatabase,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        CreateReplicationRequestSourceInstanceId,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<CreateReplicationRequestSourceNodeId>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        CreateReplicationRequestTargetDatabase,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<TaskName> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "source_database" => 0,
+                                "source_instance_id" => 1,
+                                "source_node_id" => 2,
+                                "target_database" => 3,
+                                "task_name" => 4,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "source_database"),
+                            1 => crate::de::put(&mut f1, &mut map, "source_instance_id"),
+                            2 => crate::de::put(&mut f2, &mut map, "source_node_id"),
+                            3 => crate::de::put(&mut f3, &mut map, "target_database"),
+                            4 => crate::de::put(&mut f4, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(CreateReplicationRequest {
+                        source_database: crate::de::missing(f0, "source_database")?,
+                        source_instance_id: crate::de::missing(
+                            f1,
+                            "source_instance_id",
+                        )?,
+                        source_node_id: f2.flatten(),
+                        target_database: crate::de::missing(f3, "target_database")?,
+                        task_name: crate::de::missing(f4, "task_name")?,
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("CreateReplicationRequest", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl CreateReplicationRequest {
@@ -294,7 +369,7 @@ and underscores only.
         }
     }
     ///The response body of CreateStarRocksDataReplication.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -304,6 +379,49 @@ and underscores only.
         pub job_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for CreateReplicationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["job_id"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = CreateReplicationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateReplicationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateReplicationResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job_id" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job_id"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(CreateReplicationResult {
+                        job_id: f0.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("CreateReplicationResult", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl CreateReplicationResult {
         pub fn builder() -> builder::CreateReplicationResult {
@@ -311,7 +429,7 @@ and underscores only.
         }
     }
     ///TaurusDB database configuration information (the page's Table 5).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -328,6 +446,62 @@ and underscores only.
         >,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DataBaseInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "database_name",
+                "databaseName",
+                "db_config_check_results",
+                "dbCfgCheckResults",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DataBaseInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DataBaseInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DataBaseInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<DbConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "database_name" | "databaseName" => 0,
+                                "db_config_check_results" | "dbCfgCheckResults" => 1,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "database_name"),
+                            1 => {
+                                crate::de::put(&mut f1, &mut map, "db_config_check_results")
+                            }
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DataBaseInfo {
+                        database_name: f0.flatten(),
+                        db_config_check_results: f1.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DataBaseInfo", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl DataBaseInfo {
         pub fn builder() -> builder::DataBaseInfo {
@@ -335,7 +509,7 @@ and underscores only.
         }
     }
     ///The response body of CheckDataBaseConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -361,6 +535,95 @@ and underscores only.
         pub task_name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DatabaseConfigCheck {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "source_database_name",
+                "source_db_config_check_results",
+                "target_database_name",
+                "target_db_config_check_results",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DatabaseConfigCheck;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DatabaseConfigCheck")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DatabaseConfigCheck, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<DbConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<DbConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "source_database_name" => 0,
+                                "source_db_config_check_results" => 1,
+                                "target_database_name" => 2,
+                                "target_db_config_check_results" => 3,
+                                "task_name" => 4,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => {
+                                crate::de::put(&mut f0, &mut map, "source_database_name")
+                            }
+                            1 => {
+                                crate::de::put(
+                                    &mut f1,
+                                    &mut map,
+                                    "source_db_config_check_results",
+                                )
+                            }
+                            2 => {
+                                crate::de::put(&mut f2, &mut map, "target_database_name")
+                            }
+                            3 => {
+                                crate::de::put(
+                                    &mut f3,
+                                    &mut map,
+                                    "target_db_config_check_results",
+                                )
+                            }
+                            4 => crate::de::put(&mut f4, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DatabaseConfigCheck {
+                        source_database_name: f0.flatten(),
+                        source_db_config_check_results: f1.flatten(),
+                        target_database_name: f2.flatten(),
+                        target_db_config_check_results: f3.flatten(),
+                        task_name: f4.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DatabaseConfigCheck", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl DatabaseConfigCheck {
         pub fn builder() -> builder::DatabaseConfigCheck {
@@ -370,7 +633,7 @@ and underscores only.
     /**The configuration CheckDataBaseConfig checks. Every field is optional (the page's
 Table 3).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -410,6 +673,98 @@ ListStarRocksDbParameters).
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_name: ::std::option::Option<TaskName>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DatabaseConfigCheckRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "db_configs",
+                "source_database_name",
+                "source_instance_id",
+                "source_node_id",
+                "table_repl_config",
+                "target_database_name",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DatabaseConfigCheckRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DatabaseConfigCheckRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DatabaseConfigCheckRequest, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<DbConfig>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<
+                            DatabaseConfigCheckRequestSourceDatabaseName,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<DatabaseConfigCheckRequestSourceInstanceId>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<DatabaseConfigCheckRequestSourceNodeId>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<TableReplConfigInput>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<
+                            DatabaseConfigCheckRequestTargetDatabaseName,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<TaskName>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "db_configs" => 0,
+                                "source_database_name" => 1,
+                                "source_instance_id" => 2,
+                                "source_node_id" => 3,
+                                "table_repl_config" => 4,
+                                "target_database_name" => 5,
+                                "task_name" => 6,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "db_configs"),
+                            1 => {
+                                crate::de::put(&mut f1, &mut map, "source_database_name")
+                            }
+                            2 => crate::de::put(&mut f2, &mut map, "source_instance_id"),
+                            3 => crate::de::put(&mut f3, &mut map, "source_node_id"),
+                            4 => crate::de::put(&mut f4, &mut map, "table_repl_config"),
+                            5 => {
+                                crate::de::put(&mut f5, &mut map, "target_database_name")
+                            }
+                            6 => crate::de::put(&mut f6, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DatabaseConfigCheckRequest {
+                        db_configs: f0.unwrap_or_default(),
+                        source_database_name: f1.flatten(),
+                        source_instance_id: f2.flatten(),
+                        source_node_id: f3.flatten(),
+                        table_repl_config: f4.flatten(),
+                        target_database_name: f5.flatten(),
+                        task_name: f6.flatten(),
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("DatabaseConfigCheckRequest", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl DatabaseConfigCheckRequest {
@@ -674,7 +1029,7 @@ ListStarRocksDbParameters).
         }
     }
     ///One database parameter of a synchronization and its value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -687,13 +1042,62 @@ ListStarRocksDbParameters).
         pub value: ::std::option::Option<DbConfigValue>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DbConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["param_name", "value"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DbConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DbConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DbConfig, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<DbConfigParamName>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<DbConfigValue>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "param_name" => 0,
+                                "value" => 1,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "param_name"),
+                            1 => crate::de::put(&mut f1, &mut map, "value"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DbConfig {
+                        param_name: f0.flatten(),
+                        value: f1.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DbConfig", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     impl DbConfig {
         pub fn builder() -> builder::DbConfig {
             Default::default()
         }
     }
     ///Check of one database parameter (the page's Table 6).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -707,6 +1111,61 @@ ListStarRocksDbParameters).
         ///Parameter value. The value can contain 1 to 64 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DbConfigCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["check_result", "param_name", "value"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DbConfigCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DbConfigCheckResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DbConfigCheckResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<crate::types::CheckResult>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "check_result" => 0,
+                                "param_name" => 1,
+                                "value" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "check_result"),
+                            1 => crate::de::put(&mut f1, &mut map, "param_name"),
+                            2 => crate::de::put(&mut f2, &mut map, "value"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DbConfigCheckResult {
+                        check_result: f0.flatten(),
+                        param_name: f1.flatten(),
+                        value: f2.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DbConfigCheckResult", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
@@ -834,7 +1293,7 @@ ListStarRocksDbParameters).
         }
     }
     ///One database parameter of data synchronization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -861,6 +1320,86 @@ text.
         pub value_range: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DbParameter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "data_type",
+                "default_value",
+                "description",
+                "is_modifiable",
+                "param_name",
+                "value_range",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DbParameter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DbParameter")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DbParameter, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "data_type" => 0,
+                                "default_value" => 1,
+                                "description" => 2,
+                                "is_modifiable" => 3,
+                                "param_name" => 4,
+                                "value_range" => 5,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "data_type"),
+                            1 => crate::de::put(&mut f1, &mut map, "default_value"),
+                            2 => crate::de::put(&mut f2, &mut map, "description"),
+                            3 => crate::de::put(&mut f3, &mut map, "is_modifiable"),
+                            4 => crate::de::put(&mut f4, &mut map, "param_name"),
+                            5 => crate::de::put(&mut f5, &mut map, "value_range"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DbParameter {
+                        data_type: f0.flatten(),
+                        default_value: f1.flatten(),
+                        description: f2.flatten(),
+                        is_modifiable: f3.flatten(),
+                        param_name: f4.flatten(),
+                        value_range: f5.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DbParameter", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl DbParameter {
         pub fn builder() -> builder::DbParameter {
@@ -868,7 +1407,7 @@ text.
         }
     }
     ///The response body of ListStarRocksDbParameters.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -878,6 +1417,49 @@ text.
         pub db_parameters: ::std::option::Option<::std::vec::Vec<DbParameter>>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DbParameterList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["db_parameters"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DbParameterList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DbParameterList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DbParameterList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<DbParameter>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "db_parameters" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "db_parameters"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DbParameterList {
+                        db_parameters: f0.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DbParameterList", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl DbParameterList {
         pub fn builder() -> builder::DbParameterList {
@@ -885,7 +1467,7 @@ text.
         }
     }
     ///The response body of DeleteStarRocksDataReplication.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -893,6 +1475,49 @@ text.
         ///ID of the job that deletes the task (see ShowGaussMySqlJobInfo).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for DeleteReplicationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["job_id"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = DeleteReplicationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteReplicationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeleteReplicationResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job_id" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job_id"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(DeleteReplicationResult {
+                        job_id: f0.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("DeleteReplicationResult", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
@@ -903,7 +1528,7 @@ text.
     }
     /**Error body of status codes 400 and 500 (the page's Tables 9 and 10).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
@@ -916,6 +1541,54 @@ text.
         #[serde(alias = "message")]
         pub error_msg: ::std::option::Option<::std::string::String>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["error_code", "code", "error_msg", "message"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ErrorResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ErrorResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ErrorResponse, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "error_code" | "code" => 0,
+                                "error_msg" | "message" => 1,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "error_code"),
+                            1 => crate::de::put(&mut f1, &mut map, "error_msg"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(ErrorResponse {
+                        error_code: f0.flatten(),
+                        error_msg: f1.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ErrorResponse", FIELDS, __Visitor)
+        }
+    }
     #[cfg(feature = "builders")]
     impl ErrorResponse {
         pub fn builder() -> builder::ErrorResponse {
@@ -923,7 +1596,7 @@ text.
         }
     }
     ///A job of the task center.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "tasks"))]
@@ -957,6 +1630,107 @@ RFC 3339. It can be empty until the job has started.
         ///Status of the job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::types::JobStatus>,
+    }
+    #[cfg(any(feature = "tasks"))]
+    impl<'de> ::serde::Deserialize<'de> for JobDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "created",
+                "ended",
+                "entities",
+                "fail_reason",
+                "id",
+                "instance",
+                "name",
+                "process",
+                "status",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = JobDetail;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobDetail")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobDetail, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<JobEntities>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<JobInstance>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<crate::types::JobStatus>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "created" => 0,
+                                "ended" => 1,
+                                "entities" => 2,
+                                "fail_reason" => 3,
+                                "id" => 4,
+                                "instance" => 5,
+                                "name" => 6,
+                                "process" => 7,
+                                "status" => 8,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "created"),
+                            1 => crate::de::put(&mut f1, &mut map, "ended"),
+                            2 => crate::de::put(&mut f2, &mut map, "entities"),
+                            3 => crate::de::put(&mut f3, &mut map, "fail_reason"),
+                            4 => crate::de::put(&mut f4, &mut map, "id"),
+                            5 => crate::de::put(&mut f5, &mut map, "instance"),
+                            6 => crate::de::put(&mut f6, &mut map, "name"),
+                            7 => crate::de::put(&mut f7, &mut map, "process"),
+                            8 => crate::de::put(&mut f8, &mut map, "status"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(JobDetail {
+                        created: f0.flatten(),
+                        ended: f1.flatten(),
+                        entities: f2.flatten(),
+                        fail_reason: f3.flatten(),
+                        id: f4.flatten(),
+                        instance: f5.flatten(),
+                        name: f6.flatten(),
+                        process: f7.flatten(),
+                        status: f8.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("JobDetail", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "tasks"))]
     #[cfg(feature = "builders")]
@@ -1001,7 +1775,7 @@ RFC 3339. It can be empty until the job has started.
         }
     }
     ///The response body of ShowGaussMySqlJobInfo.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "tasks"))]
@@ -1011,6 +1785,47 @@ RFC 3339. It can be empty until the job has started.
         pub job: ::std::option::Option<JobDetail>,
     }
     #[cfg(any(feature = "tasks"))]
+    impl<'de> ::serde::Deserialize<'de> for JobInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["job"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = JobInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<JobDetail>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(JobInfo { job: f0.flatten() })
+                }
+            }
+            deserializer.deserialize_struct("JobInfo", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "tasks"))]
     #[cfg(feature = "builders")]
     impl JobInfo {
         pub fn builder() -> builder::JobInfo {
@@ -1018,7 +1833,7 @@ RFC 3339. It can be empty until the job has started.
         }
     }
     ///The instance a job works on.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "tasks"))]
@@ -1029,6 +1844,55 @@ RFC 3339. It can be empty until the job has started.
         ///Instance name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "tasks"))]
+    impl<'de> ::serde::Deserialize<'de> for JobInstance {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["id", "name"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = JobInstance;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobInstance")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobInstance, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "id" => 0,
+                                "name" => 1,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "id"),
+                            1 => crate::de::put(&mut f1, &mut map, "name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(JobInstance {
+                        id: f0.flatten(),
+                        name: f1.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("JobInstance", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "tasks"))]
     #[cfg(feature = "builders")]
@@ -1105,7 +1969,7 @@ RFC 3339. It can be empty until the job has started.
     /**The new configuration of a data synchronization task. Every field is optional; the
 page and Huawei's definition do not say which ones the server needs to find the task.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1166,6 +2030,126 @@ server takes `false` when it is left out.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_name: ::std::option::Option<TaskName>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for ModifyReplicationRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "database_repl_scope",
+                "db_configs",
+                "is_instance_level_sync",
+                "is_support_reg_exp",
+                "source_database_name",
+                "source_instance_id",
+                "source_node_id",
+                "table_repl_config",
+                "tables_configs",
+                "target_database_name",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ModifyReplicationRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModifyReplicationRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModifyReplicationRequest, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<ModifyReplicationRequestDatabaseReplScope>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<DbConfig>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<
+                            ModifyReplicationRequestIsInstanceLevelSync,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<ModifyReplicationRequestIsSupportRegExp>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<ModifyReplicationRequestSourceDatabaseName>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<TableReplConfigInput>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::vec::Vec<TablesConfig>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<ModifyReplicationRequestTargetDatabaseName>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<TaskName>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "database_repl_scope" => 0,
+                                "db_configs" => 1,
+                                "is_instance_level_sync" => 2,
+                                "is_support_reg_exp" => 3,
+                                "source_database_name" => 4,
+                                "source_instance_id" => 5,
+                                "source_node_id" => 6,
+                                "table_repl_config" => 7,
+                                "tables_configs" => 8,
+                                "target_database_name" => 9,
+                                "task_name" => 10,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "database_repl_scope"),
+                            1 => crate::de::put(&mut f1, &mut map, "db_configs"),
+                            2 => {
+                                crate::de::put(&mut f2, &mut map, "is_instance_level_sync")
+                            }
+                            3 => crate::de::put(&mut f3, &mut map, "is_support_reg_exp"),
+                            4 => {
+                                crate::de::put(&mut f4, &mut map, "source_database_name")
+                            }
+                            5 => crate::de::put(&mut f5, &mut map, "source_instance_id"),
+                            6 => crate::de::put(&mut f6, &mut map, "source_node_id"),
+                            7 => crate::de::put(&mut f7, &mut map, "table_repl_config"),
+                            8 => crate::de::put(&mut f8, &mut map, "tables_configs"),
+                            9 => {
+                                crate::de::put(&mut f9, &mut map, "target_database_name")
+                            }
+                            10 => crate::de::put(&mut f10, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(ModifyReplicationRequest {
+                        database_repl_scope: f0.flatten(),
+                        db_configs: f1.unwrap_or_default(),
+                        is_instance_level_sync: f2.flatten(),
+                        is_support_reg_exp: f3.flatten(),
+                        source_database_name: f4.flatten(),
+                        source_instance_id: f5.flatten(),
+                        source_node_id: f6.flatten(),
+                        table_repl_config: f7.flatten(),
+                        tables_configs: f8.unwrap_or_default(),
+                        target_database_name: f9.flatten(),
+                        task_name: f10.flatten(),
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("ModifyReplicationRequest", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl ModifyReplicationRequest {
@@ -1505,7 +2489,7 @@ server takes `false` when it is left out.
     /**The response body of ModifyDataSync: the checks of the new configuration and the job
 that applies it.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1534,6 +2518,102 @@ that applies it.
         >,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for ModifyReplicationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "job_id",
+                "source_database_name",
+                "source_db_config_check_results",
+                "target_database_name",
+                "task_name",
+                "tbl_config_check_results",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ModifyReplicationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModifyReplicationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModifyReplicationResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<DbConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TableConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job_id" => 0,
+                                "source_database_name" => 1,
+                                "source_db_config_check_results" => 2,
+                                "target_database_name" => 3,
+                                "task_name" => 4,
+                                "tbl_config_check_results" => 5,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job_id"),
+                            1 => {
+                                crate::de::put(&mut f1, &mut map, "source_database_name")
+                            }
+                            2 => {
+                                crate::de::put(
+                                    &mut f2,
+                                    &mut map,
+                                    "source_db_config_check_results",
+                                )
+                            }
+                            3 => {
+                                crate::de::put(&mut f3, &mut map, "target_database_name")
+                            }
+                            4 => crate::de::put(&mut f4, &mut map, "task_name"),
+                            5 => {
+                                crate::de::put(
+                                    &mut f5,
+                                    &mut map,
+                                    "tbl_config_check_results",
+                                )
+                            }
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(ModifyReplicationResult {
+                        job_id: f0.flatten(),
+                        source_database_name: f1.flatten(),
+                        source_db_config_check_results: f2.flatten(),
+                        target_database_name: f3.flatten(),
+                        task_name: f4.flatten(),
+                        tbl_config_check_results: f5.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ModifyReplicationResult", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl ModifyReplicationResult {
         pub fn builder() -> builder::ModifyReplicationResult {
@@ -1541,7 +2621,7 @@ that applies it.
         }
     }
     ///The response body of PauseStarRocksDataReplication.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1549,6 +2629,49 @@ that applies it.
         ///ID of the job that pauses the task (see ShowGaussMySqlJobInfo).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for PauseReplicationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["job_id"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = PauseReplicationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PauseReplicationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PauseReplicationResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job_id" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job_id"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(PauseReplicationResult {
+                        job_id: f0.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("PauseReplicationResult", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
@@ -1587,7 +2710,7 @@ that applies it.
 DeleteStarRocksDataReplication, PauseStarRocksDataReplication and
 ResumeStarRocksDataReplication).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1597,13 +2720,54 @@ ResumeStarRocksDataReplication).
         pub task_name: TaskName,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for ReplicationTaskName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["task_name"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ReplicationTaskName;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ReplicationTaskName")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ReplicationTaskName, A::Error> {
+                    let mut f0: ::std::option::Option<TaskName> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "task_name" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(ReplicationTaskName {
+                        task_name: crate::de::missing(f0, "task_name")?,
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ReplicationTaskName", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     impl ReplicationTaskName {
         pub fn builder() -> builder::ReplicationTaskName {
             Default::default()
         }
     }
     ///The response body of ResumeStarRocksDataReplication.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1611,6 +2775,49 @@ ResumeStarRocksDataReplication).
         ///ID of the job that resumes the task (see ShowGaussMySqlJobInfo).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for ResumeReplicationResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["job_id"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = ResumeReplicationResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResumeReplicationResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResumeReplicationResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "job_id" => 0,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "job_id"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(ResumeReplicationResult {
+                        job_id: f0.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("ResumeReplicationResult", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
@@ -1622,7 +2829,7 @@ ResumeStarRocksDataReplication).
     /**A page of the databases of a StarRocks instance: the response body of
 ListStarRocksDataBases.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1638,6 +2845,57 @@ ListStarRocksDataBases.
         pub total_count: ::std::option::Option<i32>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for StarRocksDatabaseList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["databases", "timestamp", "total_count"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = StarRocksDatabaseList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StarRocksDatabaseList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StarRocksDatabaseList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "databases" => 0,
+                                "timestamp" => 1,
+                                "total_count" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "databases"),
+                            1 => crate::de::put(&mut f1, &mut map, "timestamp"),
+                            2 => crate::de::put(&mut f2, &mut map, "total_count"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(StarRocksDatabaseList {
+                        databases: f0.flatten(),
+                        timestamp: f1.flatten(),
+                        total_count: f2.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("StarRocksDatabaseList", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl StarRocksDatabaseList {
         pub fn builder() -> builder::StarRocksDatabaseList {
@@ -1647,7 +2905,7 @@ ListStarRocksDataBases.
     /**Configuration of a StarRocks data synchronization task: the page's Table 4, the
 response body of status code 200.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1697,6 +2955,147 @@ allowed.
         pub target_database_name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for StarRocksReplicationConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "database_info",
+                "database_repl_scope",
+                "error_msg",
+                "is_instance_level_sync",
+                "is_support_reg_exp",
+                "is_tables_change",
+                "last_error_of_alter_table",
+                "new_table_repl_config",
+                "source_instance_id",
+                "source_node_id",
+                "table_infos",
+                "table_info",
+                "table_repl_config",
+                "target_database_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = StarRocksReplicationConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StarRocksReplicationConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StarRocksReplicationConfig, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<DataBaseInfo>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<TableReplConfig>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TableConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<TableReplConfig>,
+                    > = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "database_info" => 0,
+                                "database_repl_scope" => 1,
+                                "error_msg" => 2,
+                                "is_instance_level_sync" => 3,
+                                "is_support_reg_exp" => 4,
+                                "is_tables_change" => 5,
+                                "last_error_of_alter_table" => 6,
+                                "new_table_repl_config" => 7,
+                                "source_instance_id" => 8,
+                                "source_node_id" => 9,
+                                "table_infos" | "table_info" => 10,
+                                "table_repl_config" => 11,
+                                "target_database_name" => 12,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "database_info"),
+                            1 => crate::de::put(&mut f1, &mut map, "database_repl_scope"),
+                            2 => crate::de::put(&mut f2, &mut map, "error_msg"),
+                            3 => {
+                                crate::de::put(&mut f3, &mut map, "is_instance_level_sync")
+                            }
+                            4 => crate::de::put(&mut f4, &mut map, "is_support_reg_exp"),
+                            5 => crate::de::put(&mut f5, &mut map, "is_tables_change"),
+                            6 => {
+                                crate::de::put(
+                                    &mut f6,
+                                    &mut map,
+                                    "last_error_of_alter_table",
+                                )
+                            }
+                            7 => {
+                                crate::de::put(&mut f7, &mut map, "new_table_repl_config")
+                            }
+                            8 => crate::de::put(&mut f8, &mut map, "source_instance_id"),
+                            9 => crate::de::put(&mut f9, &mut map, "source_node_id"),
+                            10 => crate::de::put(&mut f10, &mut map, "table_infos"),
+                            11 => crate::de::put(&mut f11, &mut map, "table_repl_config"),
+                            12 => {
+                                crate::de::put(&mut f12, &mut map, "target_database_name")
+                            }
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(StarRocksReplicationConfig {
+                        database_info: f0.flatten(),
+                        database_repl_scope: f1.flatten(),
+                        error_msg: f2.flatten(),
+                        is_instance_level_sync: f3.flatten(),
+                        is_support_reg_exp: f4.flatten(),
+                        is_tables_change: f5.flatten(),
+                        last_error_of_alter_table: f6.flatten(),
+                        new_table_repl_config: f7.flatten(),
+                        source_instance_id: f8.flatten(),
+                        source_node_id: f9.flatten(),
+                        table_infos: f10.flatten(),
+                        table_repl_config: f11.flatten(),
+                        target_database_name: f12.flatten(),
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("StarRocksReplicationConfig", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl StarRocksReplicationConfig {
         pub fn builder() -> builder::StarRocksReplicationConfig {
@@ -1704,7 +3103,7 @@ allowed.
         }
     }
     ///One data synchronization task, as the list shows it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1735,6 +3134,101 @@ allowed.
         pub task_name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for StarRocksReplicationInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "catchup_percentage",
+                "catchup_stage",
+                "percentage",
+                "source_database",
+                "stage",
+                "status",
+                "target_database",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = StarRocksReplicationInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StarRocksReplicationInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StarRocksReplicationInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<Percentage>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<crate::types::ReplicationStage>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<Percentage>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<crate::types::ReplicationStage>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<crate::types::ReplicationStatus>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "catchup_percentage" => 0,
+                                "catchup_stage" => 1,
+                                "percentage" => 2,
+                                "source_database" => 3,
+                                "stage" => 4,
+                                "status" => 5,
+                                "target_database" => 6,
+                                "task_name" => 7,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "catchup_percentage"),
+                            1 => crate::de::put(&mut f1, &mut map, "catchup_stage"),
+                            2 => crate::de::put(&mut f2, &mut map, "percentage"),
+                            3 => crate::de::put(&mut f3, &mut map, "source_database"),
+                            4 => crate::de::put(&mut f4, &mut map, "stage"),
+                            5 => crate::de::put(&mut f5, &mut map, "status"),
+                            6 => crate::de::put(&mut f6, &mut map, "target_database"),
+                            7 => crate::de::put(&mut f7, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(StarRocksReplicationInfo {
+                        catchup_percentage: f0.flatten(),
+                        catchup_stage: f1.flatten(),
+                        percentage: f2.flatten(),
+                        source_database: f3.flatten(),
+                        stage: f4.flatten(),
+                        status: f5.flatten(),
+                        target_database: f6.flatten(),
+                        task_name: f7.flatten(),
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("StarRocksReplicationInfo", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl StarRocksReplicationInfo {
         pub fn builder() -> builder::StarRocksReplicationInfo {
@@ -1744,7 +3238,7 @@ allowed.
     /**A page of the data synchronization tasks of a StarRocks instance: the response body of
 ListStarRocksDataReplications.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1764,6 +3258,62 @@ digits.
         pub total_count: ::std::option::Option<TextCount>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for StarRocksReplicationList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["ext_text", "replications", "total_count"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = StarRocksReplicationList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StarRocksReplicationList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StarRocksReplicationList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<StarRocksReplicationInfo>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<TextCount>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "ext_text" => 0,
+                                "replications" => 1,
+                                "total_count" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "ext_text"),
+                            1 => crate::de::put(&mut f1, &mut map, "replications"),
+                            2 => crate::de::put(&mut f2, &mut map, "total_count"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(StarRocksReplicationList {
+                        ext_text: f0.flatten(),
+                        replications: f1.flatten(),
+                        total_count: f2.flatten(),
+                    })
+                }
+            }
+            deserializer
+                .deserialize_struct("StarRocksReplicationList", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl StarRocksReplicationList {
         pub fn builder() -> builder::StarRocksReplicationList {
@@ -1771,7 +3321,7 @@ digits.
         }
     }
     ///The response body of CheckTableConfig.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1792,6 +3342,82 @@ digits.
         >,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TableConfigCheck {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "source_database_name",
+                "target_database_name",
+                "task_name",
+                "tbl_config_check_results",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TableConfigCheck;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TableConfigCheck")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TableConfigCheck, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TableConfigCheckResult>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "source_database_name" => 0,
+                                "target_database_name" => 1,
+                                "task_name" => 2,
+                                "tbl_config_check_results" => 3,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => {
+                                crate::de::put(&mut f0, &mut map, "source_database_name")
+                            }
+                            1 => {
+                                crate::de::put(&mut f1, &mut map, "target_database_name")
+                            }
+                            2 => crate::de::put(&mut f2, &mut map, "task_name"),
+                            3 => {
+                                crate::de::put(
+                                    &mut f3,
+                                    &mut map,
+                                    "tbl_config_check_results",
+                                )
+                            }
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TableConfigCheck {
+                        source_database_name: f0.flatten(),
+                        target_database_name: f1.flatten(),
+                        task_name: f2.flatten(),
+                        tbl_config_check_results: f3.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TableConfigCheck", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl TableConfigCheck {
         pub fn builder() -> builder::TableConfigCheck {
@@ -1801,7 +3427,7 @@ digits.
     /**The configuration CheckTableConfig checks. Every field is optional (the page's
 Table 3).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -1847,6 +3473,105 @@ existing one (`false`); as text.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_name: ::std::option::Option<TaskName>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TableConfigCheckRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &[
+                "db_configs",
+                "is_create_task",
+                "source_database_name",
+                "source_instance_id",
+                "source_node_id",
+                "table_repl_config",
+                "tables_configs",
+                "target_database_name",
+                "task_name",
+            ];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TableConfigCheckRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TableConfigCheckRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TableConfigCheckRequest, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<DbConfig>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<TableConfigCheckRequestIsCreateTask>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<TableConfigCheckRequestSourceDatabaseName>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<TableConfigCheckRequestSourceInstanceId>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<TableConfigCheckRequestSourceNodeId>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<TableReplConfigInput>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::vec::Vec<TablesConfig>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<TableConfigCheckRequestTargetDatabaseName>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<TaskName>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "db_configs" => 0,
+                                "is_create_task" => 1,
+                                "source_database_name" => 2,
+                                "source_instance_id" => 3,
+                                "source_node_id" => 4,
+                                "table_repl_config" => 5,
+                                "tables_configs" => 6,
+                                "target_database_name" => 7,
+                                "task_name" => 8,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "db_configs"),
+                            1 => crate::de::put(&mut f1, &mut map, "is_create_task"),
+                            2 => {
+                                crate::de::put(&mut f2, &mut map, "source_database_name")
+                            }
+                            3 => crate::de::put(&mut f3, &mut map, "source_instance_id"),
+                            4 => crate::de::put(&mut f4, &mut map, "source_node_id"),
+                            5 => crate::de::put(&mut f5, &mut map, "table_repl_config"),
+                            6 => crate::de::put(&mut f6, &mut map, "tables_configs"),
+                            7 => {
+                                crate::de::put(&mut f7, &mut map, "target_database_name")
+                            }
+                            8 => crate::de::put(&mut f8, &mut map, "task_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TableConfigCheckRequest {
+                        db_configs: f0.unwrap_or_default(),
+                        is_create_task: f1.flatten(),
+                        source_database_name: f2.flatten(),
+                        source_instance_id: f3.flatten(),
+                        source_node_id: f4.flatten(),
+                        table_repl_config: f5.flatten(),
+                        tables_configs: f6.unwrap_or_default(),
+                        target_database_name: f7.flatten(),
+                        task_name: f8.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TableConfigCheckRequest", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl TableConfigCheckRequest {
@@ -2177,7 +3902,7 @@ existing one (`false`); as text.
         }
     }
     ///Check of one table's configuration (the page's Table 7).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -2193,6 +3918,61 @@ existing one (`false`); as text.
         pub table_name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TableConfigCheckResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["check_result", "table_config", "table_name"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TableConfigCheckResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TableConfigCheckResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TableConfigCheckResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<crate::types::CheckResult>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "check_result" => 0,
+                                "table_config" => 1,
+                                "table_name" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "check_result"),
+                            1 => crate::de::put(&mut f1, &mut map, "table_config"),
+                            2 => crate::de::put(&mut f2, &mut map, "table_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TableConfigCheckResult {
+                        check_result: f0.flatten(),
+                        table_config: f1.flatten(),
+                        table_name: f2.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TableConfigCheckResult", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl TableConfigCheckResult {
         pub fn builder() -> builder::TableConfigCheckResult {
@@ -2200,7 +3980,7 @@ existing one (`false`); as text.
         }
     }
     ///Table synchronization configurations (the page's Table 8).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -2216,6 +3996,61 @@ existing one (`false`); as text.
         pub tables: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TableReplConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["repl_scope", "repl_type", "tables"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TableReplConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TableReplConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TableReplConfig, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<crate::types::ReplScope>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<crate::types::ReplType>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "repl_scope" => 0,
+                                "repl_type" => 1,
+                                "tables" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "repl_scope"),
+                            1 => crate::de::put(&mut f1, &mut map, "repl_type"),
+                            2 => crate::de::put(&mut f2, &mut map, "tables"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TableReplConfig {
+                        repl_scope: f0.flatten(),
+                        repl_type: f1.flatten(),
+                        tables: f2.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TableReplConfig", FIELDS, __Visitor)
+        }
+    }
+    #[cfg(any(feature = "htap-standard"))]
     #[cfg(feature = "builders")]
     impl TableReplConfig {
         pub fn builder() -> builder::TableReplConfig {
@@ -2223,7 +4058,7 @@ existing one (`false`); as text.
         }
     }
     ///Table synchronization configurations (the page's Table 8).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -2235,6 +4070,61 @@ existing one (`false`); as text.
         ///Tables listed on the whitelist or blacklist.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tables: ::std::vec::Vec<TableReplConfigInputTablesItem>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TableReplConfigInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["repl_scope", "repl_type", "tables"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TableReplConfigInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TableReplConfigInput")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TableReplConfigInput, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<TableReplConfigInputReplScope>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<TableReplConfigInputReplType>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<TableReplConfigInputTablesItem>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "repl_scope" => 0,
+                                "repl_type" => 1,
+                                "tables" => 2,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "repl_scope"),
+                            1 => crate::de::put(&mut f1, &mut map, "repl_type"),
+                            2 => crate::de::put(&mut f2, &mut map, "tables"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TableReplConfigInput {
+                        repl_scope: f0.flatten(),
+                        repl_type: f1.flatten(),
+                        tables: f2.unwrap_or_default(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TableReplConfigInput", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl TableReplConfigInput {
@@ -2429,7 +4319,7 @@ existing one (`false`); as text.
         }
     }
     ///The setting of one table.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[cfg(any(feature = "htap-standard"))]
@@ -2440,6 +4330,55 @@ existing one (`false`); as text.
         ///Table name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub table_name: ::std::option::Option<TablesConfigTableName>,
+    }
+    #[cfg(any(feature = "htap-standard"))]
+    impl<'de> ::serde::Deserialize<'de> for TablesConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            const FIELDS: &[&str] = &["table_config", "table_name"];
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = TablesConfig;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TablesConfig")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TablesConfig, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<TablesConfigTableConfig>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<TablesConfigTableName>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(field) = map
+                        .next_key_seed(
+                            crate::de::Field(|name| match name {
+                                "table_config" => 0,
+                                "table_name" => 1,
+                                _ => usize::MAX,
+                            }),
+                        )?
+                    {
+                        match field {
+                            0 => crate::de::put(&mut f0, &mut map, "table_config"),
+                            1 => crate::de::put(&mut f1, &mut map, "table_name"),
+                            _ => crate::de::skip(&mut map),
+                        }?;
+                    }
+                    ::std::result::Result::Ok(TablesConfig {
+                        table_config: f0.flatten(),
+                        table_name: f1.flatten(),
+                    })
+                }
+            }
+            deserializer.deserialize_struct("TablesConfig", FIELDS, __Visitor)
+        }
     }
     #[cfg(any(feature = "htap-standard"))]
     impl TablesConfig {

@@ -7,7 +7,8 @@
 /// module. Everything else in this crate is hand-written, names no operation, parameter or
 /// field of the spec, and plugs into it through progenitor's `ClientHooks` (transport.rs),
 /// the generic call path that the generated entry points use (call.rs, exchange.rs,
-/// validate.rs), the open enum macro (open_enum.rs) and `encode_path` (validate.rs).
+/// validate.rs), the open enum macro (open_enum.rs), what the generated `Deserialize` impls
+/// call (de.rs) and `encode_path` (validate.rs).
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
@@ -24,6 +25,7 @@ mod config;
 pub mod conformance;
 mod credentials;
 mod date;
+mod de;
 mod dry_run;
 pub mod endpoints;
 mod error;

@@ -12,6 +12,7 @@
 //!
 //! Then either write each output atomically (only if it changed) or, with `--check`, compare.
 
+pub mod deserialize;
 pub mod features;
 pub mod hints;
 pub mod normalize;

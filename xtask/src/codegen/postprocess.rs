@@ -5,7 +5,9 @@
 //!   `types` through the client's `open_enum!` macro (known variants plus `Other(String)`);
 //! - `x-aliases` become `#[serde(alias = "...")]` on the field;
 //! - path parameters are encoded by the client's `encode_path`, which also escapes `\`
-//!   (progenitor's leaves it, and URL parsers read it as `/`).
+//!   (progenitor's leaves it, and URL parsers read it as `/`);
+//! - plain structs get a written `Deserialize` impl instead of serde's derive
+//!   (`deserialize.rs`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -152,6 +154,7 @@ pub fn client(
     for a in aliases {
         add_aliases(types, a)?;
     }
+    crate::codegen::deserialize::written_impls(types)?;
     non_exhaustive(types);
     shared_conversion_errors(file);
     optional_schemars(file);
