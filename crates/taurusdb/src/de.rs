@@ -1,14 +1,16 @@
 //! What the generated types' `Deserialize` impls call.
 //!
 //! `cargo xtask gen` writes the `Deserialize` impl of a plain generated struct itself instead of
-//! deriving it (`xtask/src/codegen/deserialize.rs`): serde's derive also writes a visitor of
-//! sequences (a struct read from a JSON array) and a field-name visitor per struct, which no
-//! JSON response needs and which were a fifth of the compile time of a client of many types
-//! (BENCHMARKS.md, the corpus). What the written impl does is what the derive does for these
-//! structs: fields by name (renames and aliases), unknown fields skipped, a field given twice
-//! an error, a missing field `None` for an `Option`, its default where the spec has one, else
-//! serde's "missing field" error. It reads a map only: a struct is not read from a sequence,
-//! and a field name is a string (not a field index or bytes, which JSON never sends).
+//! deriving it (`xtask/src/codegen/deserialize.rs`). serde's derive also writes a visitor of
+//! sequences (a struct read from a JSON array) and a field-name type with a visitor of its own
+//! for every struct, which no JSON response needs; the derived impls were about a quarter of the
+//! compile time of a client of many types (BENCHMARKS.md, the corpus).
+//!
+//! The written impl reads a JSON object as the derive does: fields by name (renames and
+//! aliases), unknown fields skipped, a field given twice an error, a missing field `None` for
+//! an `Option`, its default where the spec has one, else serde's "missing field" error. It
+//! reads a map only: a struct is not read from a sequence, and a field name is a string (not a
+//! field index or bytes, which JSON never sends).
 
 use std::marker::PhantomData;
 

@@ -5,10 +5,11 @@
 //! visitor of its own. In a client of hundreds of types, type- and borrow-checking those was
 //! the largest part of the crate's build (BENCHMARKS.md, section 5). For a plain struct, one
 //! whose serde attributes are only names, aliases, defaults and serializing conditions, the
-//! generator writes the impl instead: one visitor of maps that reads each field name as a number (a `match` on the names and aliases)
-//! and calls the client's `crate::de` helpers (`Field`, `put`, `skip`, `missing`), which read each
-//! field as the derive would (renames, aliases, unknown fields skipped, a field given twice an
-//! error, `None` or the default for a missing one, else serde's "missing field").
+//! generator writes the impl instead: one visitor of maps, which reads each field name as a
+//! number (a `match` on the names and aliases) and calls the client's `crate::de` helpers
+//! (`Field`, `put`, `skip`, `missing`). It reads each field as the derive would (renames,
+//! aliases, unknown fields skipped, a field given twice an error, `None` or the default for a
+//! missing one, else serde's "missing field").
 //!
 //! A struct with anything else (generics, `flatten`, `with`, container attributes such as
 //! `transparent` or `untagged`, an attribute this pass does not know) keeps the derive.
@@ -28,19 +29,14 @@ pub fn written_impls(types: &mut Vec<Item>) -> Result<(), String> {
             continue;
         };
         let written = match plain(&s) {
-            Some(fields) if drop_derive(&mut s) => Some(impl_tokens(&s, &fields)),
+            Some(fields) if drop_derive(&mut s) => Some(
+                syn::parse2::<Item>(impl_tokens(&s, &fields))
+                    .map_err(|e| format!("the written Deserialize of `{}`: {e}", s.ident))?,
+            ),
             _ => None,
         };
         out.push(Item::Struct(s));
-        if let Some(tokens) = written {
-            let name = match out.last() {
-                Some(Item::Struct(s)) => s.ident.to_string(),
-                _ => String::new(),
-            };
-            let item: Item = syn::parse2(tokens)
-                .map_err(|e| format!("the written Deserialize of `{name}`: {e}"))?;
-            out.push(item);
-        }
+        out.extend(written);
     }
     *types = out;
     Ok(())
@@ -65,7 +61,8 @@ enum IfMissing {
 }
 
 /// The fields of `s` if it is a plain struct that derives `Deserialize` and `Serialize`: named
-/// fields, no generics, no container attribute of serde, and field attributes this pass knows.
+/// fields, no generics, no container attribute of serde, field attributes this pass knows, and
+/// no JSON name or alias twice.
 fn plain(s: &ItemStruct) -> Option<Vec<Field>> {
     if !s.generics.params.is_empty() || !derives_deserialize(s) {
         return None;
@@ -113,6 +110,11 @@ fn plain(s: &ItemStruct) -> Option<Vec<Field>> {
             names,
             if_missing,
         });
+    }
+    // A name given to two fields (or as an alias of another) is left to the derive.
+    let mut seen = std::collections::HashSet::new();
+    if !fields.iter().flat_map(|f| &f.names).all(|n| seen.insert(n)) {
+        return None;
     }
     Some(fields)
 }
@@ -305,16 +307,25 @@ mod tests {
 
     #[test]
     fn a_struct_with_what_the_pass_does_not_read_keeps_the_derive() {
+        const BOTH: &str = "#[derive(::serde::Deserialize, ::serde::Serialize)]";
         let cases = [
-            "#[derive(::serde::Deserialize)] #[serde(transparent)] pub struct A { pub x: String }",
-            "#[derive(::serde::Deserialize)] pub struct A { #[serde(flatten)] pub x: B }",
-            "#[derive(::serde::Deserialize)] pub struct A { #[serde(with = \"m\")] pub x: B }",
-            "#[derive(::serde::Deserialize)] pub struct A<T> { pub x: T }",
-            "#[derive(::serde::Deserialize)] pub struct A(pub String);",
-            "#[derive(::serde::Serialize)] pub struct A { pub x: String }",
-            "#[derive(::serde::Deserialize)] pub struct A { #[serde(rename = \"y\")] pub x: String }",
+            format!("{BOTH} #[serde(transparent)] pub struct A {{ pub x: String }}"),
+            format!("{BOTH} pub struct A {{ #[serde(flatten)] pub x: B }}"),
+            format!("{BOTH} pub struct A {{ #[serde(with = \"m\")] pub x: B }}"),
+            format!("{BOTH} pub struct A {{ #[serde(skip_deserializing)] pub x: B }}"),
+            format!("{BOTH} pub struct A<T> {{ pub x: T }}"),
+            format!("{BOTH} pub struct A(pub String);"),
+            format!("{BOTH} pub struct A {{ pub x: String, #[serde(alias = \"x\")] pub y: String }}"),
+            "#[derive(::serde::Serialize)] pub struct A { pub x: String }".to_string(),
+            "#[derive(::serde::Deserialize)] pub struct A { #[serde(rename = \"y\")] pub x: String }"
+                .to_string(),
         ];
-        for case in cases {
+        // The same struct without what makes it not plain is written: the cases above test
+        // that one thing each.
+        let mut plain = types_of(&format!("{BOTH} pub struct A {{ pub x: String }}"));
+        written_impls(&mut plain).unwrap();
+        assert_eq!(plain.len(), 2);
+        for case in &cases {
             let mut types = types_of(case);
             let before = render(types.clone());
             written_impls(&mut types).unwrap();
