@@ -428,6 +428,31 @@ async fn bad_task_names_are_refused_before_anything_is_sent() {
     any.assert_calls_async(2).await;
 }
 
+#[tokio::test]
+async fn a_body_built_with_a_bad_value_is_refused_naming_the_field_before_anything_is_sent() {
+    let server = MockServer::start_async().await;
+    let any = answer_anything(&server).await;
+    // The generated builders' setters share one conversion error (`call::conversion_error`,
+    // which `cargo xtask gen` points them at): the message names the field and the reason.
+    let body = taurusdb::types::CreateReplicationRequest::builder()
+        .task_name("task name")
+        .source_instance_id(INSTANCE)
+        .source_database("orders")
+        .target_database("orders_analytics");
+    let e = client(&server.base_url())
+        .create_replication(INSTANCE, body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("invalid body: error converting supplied value for task_name: "),
+        "{e}"
+    );
+    assert!(e.to_string().contains("doesn't match pattern"), "{e}");
+    any.assert_calls_async(0).await;
+}
+
 struct BadToken;
 
 impl TokenProvider for BadToken {

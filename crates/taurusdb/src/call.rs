@@ -3,9 +3,9 @@
 //! project ID if the call needs it, lets the entry point convert and check its arguments
 //! (with [`convert`], [`required`] and [`optional`]) and describe its request
 //! (`exchange::Request`), and hands the exchange to [`send`], which runs it in a call scope
-//! (see `state`) and maps any failure to [`Error`]. Nothing here names an operation, a parameter or a field: an error
-//! body is read through [`ApiErrorBody`], which the generator implements from the spec's
-//! `x-error-body`.
+//! (see `state`) and maps any failure to [`Error`]. Nothing here names an operation, a
+//! parameter or a field: an error body is read through [`ApiErrorBody`], which the generator
+//! implements from the spec's `x-error-body`.
 
 use std::fmt::Display;
 use std::future::Future;

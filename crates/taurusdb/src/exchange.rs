@@ -288,11 +288,32 @@ mod tests {
         assert_eq!(e.parameter(), Some("X-Note"), "{e}");
     }
 
-    #[test]
-    fn an_empty_body_reads_as_unit_and_nothing_else() {
-        let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
-        assert!(<() as serde::Deserialize>::deserialize(unit).is_ok());
-        let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
-        assert!(<String as serde::Deserialize>::deserialize(unit).is_err());
+    fn response(status: u16, body: &'static str) -> reqwest::Response {
+        http::Response::builder()
+            .status(status)
+            .body(body)
+            .unwrap()
+            .into()
+    }
+
+    #[tokio::test]
+    async fn a_body_is_read_as_its_table_says() {
+        // No body documented: the unit type reads, with the status kept; another type does not.
+        let empty = read::<(), ()>(response(204, ""), Read::Empty)
+            .await
+            .unwrap();
+        assert_eq!(empty.status().as_u16(), 204);
+        let e = read::<String, ()>(response(204, ""), Read::Empty)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, progenitor_client::Error::InvalidResponsePayload(..)),
+            "{e}"
+        );
+        // JSON: decoded into the type.
+        let json = read::<Vec<u8>, ()>(response(200, "[1, 2]"), Read::Json)
+            .await
+            .unwrap();
+        assert_eq!(json.into_inner(), vec![1, 2]);
     }
 }

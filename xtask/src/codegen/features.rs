@@ -353,20 +353,19 @@ pub fn gate_client(file: &mut syn::File, ops: &[Gated<'_>], all: &[String]) -> R
             m.attrs.push(syn::parse_quote!(#[cfg(feature = #RAW)]));
         }
     }
-    let raw_feature: HashMap<&str, &str> = ops
-        .iter()
-        .filter_map(|o| Some((o.raw, o.feature?)))
-        .collect();
+    // Every raw builder method (`Client::raw_x`), with its operation's tag feature if it has one.
+    let raw_feature: HashMap<&str, Option<&str>> = ops.iter().map(|o| (o.raw, o.feature)).collect();
     for item in &mut file.items {
         let Item::Impl(i) = item else { continue };
         for it in &mut i.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            if let Some(feature) = raw_feature.get(f.sig.ident.to_string().as_str()) {
+            let Some(feature) = raw_feature.get(f.sig.ident.to_string().as_str()) else {
+                continue;
+            };
+            if let Some(feature) = feature {
                 f.attrs.push(syn::parse_quote!(#[cfg(feature = #feature)]));
             }
-            if ops.iter().any(|o| f.sig.ident == o.raw) {
-                f.attrs.push(syn::parse_quote!(#[cfg(feature = #RAW)]));
-            }
+            f.attrs.push(syn::parse_quote!(#[cfg(feature = #RAW)]));
         }
     }
     reach

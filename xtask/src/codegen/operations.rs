@@ -8,8 +8,8 @@
 //!   body, the statuses it documents) to the client's one generic call path (`call::run`,
 //!   `exchange::Request`), which maps every failure to the crate's typed `Error`
 //!   (progenitor's builders, renamed `raw_<op>`, stay behind the `raw` feature); the
-//!   operation table `OPERATIONS`; the error bodies' accessors (`x-error-body`); and the spec itself as JSON (`SPEC_JSON`), which
-//!   the CLI's renderer and the conformance report read;
+//!   operation table `OPERATIONS`; the error bodies' accessors (`x-error-body`); and the spec
+//!   itself as JSON (`SPEC_JSON`), which the CLI's renderer and the conformance report read;
 //! - in the CLI: progenitor's generated clap commands are kept for their arguments (its
 //!   `execute_*`, which would call the raw builders, are dropped) and `dispatch` is added,
 //!   which runs any operation from parsed arguments through the client's entry points.
@@ -841,8 +841,16 @@ struct Wire {
     err_json: bool,
 }
 
+/// The error of a `send` whose responses of one class (success or error) are read in two ways:
+/// progenitor gives a class one type, and `exchange::Responses` one way of reading it.
+fn mixed(name: &syn::Ident, class: &str) -> String {
+    format!(
+        "`builder::{name}::send` reads some {class} responses as JSON and others as empty, which the client does not support"
+    )
+}
+
 /// Reads [`Wire`] from progenitor's `send`; anything it does not recognise (a websocket
-/// upgrade, a form body) is refused with what it is.
+/// upgrade, a form body, one class of responses read in two ways) is refused with what it is.
 fn read_wire(name: &syn::Ident, send: &syn::ImplItemFn) -> Result<Wire, String> {
     use syn::visit::Visit;
     #[derive(Default)]
@@ -933,11 +941,17 @@ fn read_wire(name: &syn::Ident, send: &syn::ImplItemFn) -> Result<Wire, String> 
                     range.0, range.1
                 ));
             }
+            if !wire.err.is_empty() && wire.err_json != json {
+                return Err(mixed(name, "error"));
+            }
             wire.err.push(range);
-            wire.err_json |= json;
+            wire.err_json = json;
         } else {
+            if !wire.ok.is_empty() && wire.ok_json != json {
+                return Err(mixed(name, "success"));
+            }
             wire.ok.push(range);
-            wire.ok_json |= json;
+            wire.ok_json = json;
         }
     }
     Ok(wire)
@@ -2145,7 +2159,7 @@ mod tests {
                     200u16 => ResponseValue::from_response(response).await,
                     200u16..=299u16 => ResponseValue::from_response(response).await,
                     400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                    500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                    500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                     _ => Err(Error::UnexpectedResponse(response)),
                 }
             }
@@ -2180,6 +2194,21 @@ mod tests {
         };
         let e = read_wire(&format_ident!("A"), &none).unwrap_err();
         assert!(e.contains("no `match` on the status"), "{e}");
+        let mixed: syn::ImplItemFn = syn::parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<()>, Error<types::E>> {
+                match response.status().as_u16() {
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        let e = read_wire(&format_ident!("A"), &mixed).unwrap_err();
+        assert!(
+            e.contains("some error responses as JSON and others as empty"),
+            "{e}"
+        );
     }
 
     #[test]
